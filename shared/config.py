@@ -127,6 +127,12 @@ class Settings(BaseSettings):
     graph_client_cert_thumbprint: str | None = Field(
         default=None, alias="GRAPH_CLIENT_CERT_THUMBPRINT"
     )
+    graph_ca_bundle: str | None = Field(
+        default=None,
+        alias="GRAPH_CA_BUNDLE",
+        description="PEM bundle of extra trusted CAs for the identity and Graph hosts (a "
+        "TLS-inspecting proxy, or the local Graph emulator's self-signed certificate).",
+    )
     graph_user_agent: str = Field(
         default="NONISV|ProcoreSharePointSync|ProcoreSharePointSync/0.1",
         alias="GRAPH_USER_AGENT",
