@@ -11,8 +11,8 @@ share one storage account).
 
 from __future__ import annotations
 
-from functools import lru_cache
 import json
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
