@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from devhost.services import Azurite, Services
+from devhost.services import REPO_ROOT, Azurite, Services
+from devhost.stack import app_environment, example_settings
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def example_settings() -> dict[str, str]:
-    """The values of local.settings.example.json (every setting, with a working local value)."""
-    values = json.loads((REPO_ROOT / "local.settings.example.json").read_text())["Values"]
-    return {k: str(v) for k, v in values.items()}
+__all__ = ["REPO_ROOT", "example_settings"]
 
 
 @pytest.fixture(scope="session")
@@ -33,12 +26,11 @@ def azurite(services: Services) -> Azurite:
 
 
 @pytest.fixture
-def app_env(monkeypatch: pytest.MonkeyPatch, azurite: Azurite) -> dict[str, str]:
+def app_env(monkeypatch: pytest.MonkeyPatch, azurite: Azurite) -> Iterator[dict[str, str]]:
     """Example settings with storage pointed at the session's Azurite, set in the environment."""
     from shared.config import get_settings
 
-    env = example_settings()
-    env["AzureWebJobsStorage"] = azurite.connection_string
+    env = app_environment(azurite)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
