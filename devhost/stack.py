@@ -7,9 +7,18 @@ the app's settings taken from `local.settings.example.json` and pointed at what 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.storage.queue import QueueServiceClient, TextBase64DecodePolicy
 
 from devhost.services import REPO_ROOT, Azurite, Process, Services
+from shared.queues import QueueMessage, parse
+
+M = TypeVar("M", bound=QueueMessage)
 
 EXAMPLE_SETTINGS = REPO_ROOT / "local.settings.example.json"
 DEVHOST_READY_PATH = "/admin/host/status"
@@ -42,3 +51,30 @@ def start_devhost(
     return services.start_python_server(
         "devhost", "devhost", args, ready_path=DEVHOST_READY_PATH, env=env
     )
+
+
+def await_message(
+    service: QueueServiceClient,
+    model: type[M],
+    match: Callable[[M], bool],
+    deadline_s: float = 30,
+) -> M:
+    """Read `model.queue` until a message matching `match` arrives (consuming what it reads).
+
+    For queues no function is triggered by (e.g. ping replies). Polls with a deadline.
+    """
+    client = service.get_queue_client(model.queue, message_decode_policy=TextBase64DecodePolicy())
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        try:
+            received = list(client.receive_messages(max_messages=32, visibility_timeout=5))
+        except ResourceNotFoundError:
+            received = []
+        for message in received:
+            client.delete_message(message)
+            parsed = parse(model, message.content)
+            if match(parsed):
+                return parsed
+        if not received:
+            time.sleep(0.02)
+    raise TimeoutError(f"no matching {model.__name__} on {model.queue} within {deadline_s} s")
