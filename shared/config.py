@@ -100,6 +100,44 @@ class Settings(BaseSettings):
         le=100 * 1024 * 1024,
         description="Part size for segmented uploads (must exceed 5 MiB, at most 100 MiB).",
     )
+    procore_pace_max_wait_s: float = Field(
+        default=10.0,
+        alias="PROCORE_PACE_MAX_WAIT_S",
+        ge=0,
+        description="Longest wait for a rate-limit window the client absorbs itself (enough for "
+        "the 10-second spike window); a longer one raises Throttled for the caller to re-enqueue.",
+    )
+    procore_get_retries: int = Field(
+        default=2,
+        alias="PROCORE_GET_RETRIES",
+        ge=0,
+        le=5,
+        description="Immediate retries of a GET after a 5xx, timeout or dropped connection.",
+    )
+    procore_token_renew_before_s: float = Field(
+        default=300.0,
+        alias="PROCORE_TOKEN_RENEW_BEFORE_S",
+        ge=0,
+        description="A cached access token is renewed this long before it expires.",
+    )
+    procore_user_agent: str = Field(
+        default="ProcoreSharePointSync/0.1", alias="PROCORE_USER_AGENT", min_length=1
+    )
+    procore_direct_upload_max_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        alias="PROCORE_DIRECT_UPLOAD_MAX_BYTES",
+        ge=0,
+        description="Files up to this size go up in one multipart POST; larger ones through the "
+        "uploads endpoints in parts.",
+    )
+    procore_upload_flow: str = Field(
+        default="v1.1",
+        alias="PROCORE_UPLOAD_FLOW",
+        pattern=r"^(v1\.1|v2\.1)$",
+        description="Segmented upload flow: v1.1 (uploads + file[upload_uuid]) or v2.1 (unified "
+        "uploads). Whether /rest/v1.0/files accepts a v2.1 upload_id is unconfirmed "
+        "(API-NOTES A6 [U]).",
+    )
     procore_webhook_secret: SecretStr = Field(
         alias="PROCORE_WEBHOOK_SECRET",
         min_length=16,
