@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -71,17 +72,29 @@ def wait_for_port(
     raise ServiceError(f"nothing listened on port {port} within {deadline_s:.0f} s")
 
 
-def wait_for_http(url: str, deadline_s: float, proc: subprocess.Popen[bytes] | None = None) -> None:
-    """Poll `url` until it answers with any HTTP status below 500."""
+def wait_for_http(
+    url: str,
+    deadline_s: float,
+    proc: subprocess.Popen[bytes] | None = None,
+    verify: bool | str = True,
+) -> None:
+    """Poll `url` until it answers with any HTTP status below 500.
+
+    `verify` may name a CA file (e.g. the certificate an HTTPS emulator writes at start); it is
+    read on each attempt because the server may still be writing it.
+    """
     deadline = time.monotonic() + deadline_s
     last_error = "no answer"
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise ServiceError(f"process exited with code {proc.returncode} before {url} answered")
         try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
+            tls: bool | ssl.SSLContext = (
+                ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+            )
+            if httpx.get(url, timeout=1.0, verify=tls).status_code < 500:
                 return
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, OSError) as exc:
             last_error = str(exc)
         time.sleep(0.05)
     raise ServiceError(f"{url} did not answer within {deadline_s:.0f} s ({last_error})")
@@ -218,18 +231,21 @@ class Services:
         ready_path: str = "/",
         env: dict[str, str] | None = None,
         deadline_s: float = 30,
+        scheme: str = "http",
+        verify: bool | str = True,
     ) -> tuple[Process, str]:
         """Run `python -m module --port N *args` and wait until `ready_path` answers.
 
-        Returns the process and its base URL (`http://127.0.0.1:N`).
+        Returns the process and its base URL (`http://127.0.0.1:N`, or `https://` with
+        `scheme="https"`; `verify` is then the CA file to trust, as for `wait_for_http`).
         """
         port = free_port()
         process = self.spawn(
             name, [sys.executable, "-m", module, "--port", str(port), *args], env=env
         )
-        base_url = f"http://127.0.0.1:{port}"
+        base_url = f"{scheme}://127.0.0.1:{port}"
         try:
-            wait_for_http(base_url + ready_path, deadline_s, process.proc)
+            wait_for_http(base_url + ready_path, deadline_s, process.proc, verify=verify)
         except ServiceError as exc:
             raise ServiceError(f"{name}: {exc}\n{process.log_tail()}") from None
         return process, base_url
