@@ -22,8 +22,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import azure.functions as func
 from azure.core.exceptions import AzureError, ResourceExistsError
+from azure.functions.queue import QueueMessage as TriggerMessage
 from azure.storage.queue import QueueClient
 from azure.storage.queue import QueueMessage as StoredMessage
 
@@ -160,7 +160,20 @@ class QueueListener:
             return None
 
     def _run(self, message: StoredMessage, body: bytes) -> None:
-        trigger_value = func.QueueMessage(
+        try:
+            self._invoke_and_settle(message, body)
+        except Exception:
+            log.exception(
+                "could not settle message",
+                extra={"function": self.entry.name, "message_id": message.id},
+            )
+        finally:
+            with self._changed:
+                self._in_flight -= 1
+                self._changed.notify_all()
+
+    def _invoke_and_settle(self, message: StoredMessage, body: bytes) -> None:
+        trigger_value = TriggerMessage(
             id=message.id,
             body=body,
             dequeue_count=message.dequeue_count,
@@ -177,22 +190,11 @@ class QueueListener:
             "body_bytes": len(body),
         }
         try:
-            try:
-                self._invoker.call(self.entry, trigger_value, **facts)
-            except Exception:
-                self._after_failure(message)
-            else:
-                self._queue.delete_message(message.id, message.pop_receipt)
-        except AzureError as exc:
-            log.warning(
-                "could not settle message: %s",
-                exc.__class__.__name__,
-                extra={"function": self.entry.name, "message_id": message.id},
-            )
-        finally:
-            with self._changed:
-                self._in_flight -= 1
-                self._changed.notify_all()
+            self._invoker.call(self.entry, trigger_value, **facts)
+        except Exception:  # logged with its traceback by the invoker
+            self._after_failure(message)
+        else:
+            self._queue.delete_message(message.id, message.pop_receipt)
 
     def _after_failure(self, message: StoredMessage) -> None:
         if int(message.dequeue_count or 0) >= self.options.max_dequeue_count:

@@ -15,7 +15,7 @@ import logging
 import threading
 from datetime import UTC, datetime
 
-import azure.functions as func
+from azure.functions.timer import TimerRequest
 from croniter import croniter
 
 from devhost.catalog import CatalogError, TimerFunction
@@ -80,6 +80,12 @@ class TimerRunner:
             last_due = due
 
     def _fire(self, due: datetime) -> None:
+        try:
+            self._invoke(due)
+        except Exception:  # the function's own failures are logged by the invoker
+            log.exception("timer invocation could not be made", extra={"function": self.entry.name})
+
+    def _invoke(self, due: datetime) -> None:
         now = datetime.now(UTC)
         past_due = (now - due).total_seconds() > PAST_DUE_S
         nxt = next_occurrence(self.entry.schedule, now)
@@ -88,7 +94,7 @@ class TimerRunner:
             "Next": nxt.isoformat(),
             "LastUpdated": now.isoformat(),
         }
-        request = func.TimerRequest(
+        request = TimerRequest(
             past_due=past_due, schedule_status=status, schedule={"AdjustForDST": True}
         )
         self._last = now
