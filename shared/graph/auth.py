@@ -106,6 +106,15 @@ class GraphAuth:
             raise AuthError(f"authority refused: {exc}", service=SERVICE) from None
         return self._app
 
+    def forget_tokens(self) -> None:
+        """Drop cached access tokens (Graph refused one before its expiry, e.g. revoked)."""
+        with self._lock:
+            if self._app is None:
+                return
+            cache = self._app.token_cache
+            for entry in list(cache.search(cache.CredentialType.ACCESS_TOKEN)):
+                cache.remove_at(entry)
+
     def token(self) -> str:
         """A valid access token (from msal's cache when it still has one)."""
         import requests

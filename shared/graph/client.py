@@ -73,7 +73,9 @@ class GraphClient:
     ) -> None:
         self.settings = settings
         self.auth = auth or GraphAuth(settings)
-        self.http = GraphHttp(settings, self.auth.token, transport=transport)
+        self.http = GraphHttp(
+            settings, self.auth.token, forget_tokens=self.auth.forget_tokens, transport=transport
+        )
 
     def __enter__(self) -> GraphClient:
         return self

@@ -47,11 +47,13 @@ class GraphHttp:
         settings: Settings,
         token: Callable[[], str],
         *,
+        forget_tokens: Callable[[], None] | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.settings = settings
         self.api_url = str(settings.graph_api_url).rstrip("/")
         self._token = token
+        self._forget_tokens = forget_tokens
         self.http = _build_http(settings, transport)
 
     def close(self) -> None:
@@ -93,7 +95,10 @@ class GraphHttp:
             method.upper() in IDEMPOTENT_METHODS
         )
         last: ApiError | None = None
-        for _ in range(attempts):
+        token_refreshed = False
+        attempt = 0
+        while attempt < attempts:
+            attempt += 1
             try:
                 response = self.http.request(
                     method,
@@ -111,6 +116,18 @@ class GraphHttp:
                 continue
             if response.status_code in ok:
                 return response
+            if (
+                response.status_code == 401
+                and "Authorization" in response.request.headers
+                and self._forget_tokens is not None
+                and not token_refreshed
+            ):
+                # A token msal still holds as valid was refused (revoked or expired early):
+                # fetch a fresh one once.
+                token_refreshed = True
+                attempts += 1
+                self._forget_tokens()
+                continue
             error = error_for(response, delta=delta)
             if isinstance(error, TransientError):
                 last = error
