@@ -116,6 +116,7 @@ var appSettings = {
   PROCORE_AUTH_URL: procoreUrls.auth
   PROCORE_API_URL: procoreUrls.api
   PROCORE_CLIENT_ID: procoreClientId
+  PROCORE_USER_AGENT: 'ProcoreSharePointSync/0.1'
   PROCORE_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${secretsUri}procore-client-secret/)'
   PROCORE_WEBHOOK_SECRET: '@Microsoft.KeyVault(SecretUri=${secretsUri}procore-webhook-secret/)'
   GRAPH_AUTHORITY_HOST: 'https://login.microsoftonline.com'
@@ -141,6 +142,12 @@ var syncDefaults = {
   PROCORE_RATE_RESERVE: '5'
   PROCORE_TIMEOUT_S: '60'
   PROCORE_UPLOAD_PART_BYTES: '8388608'
+  PROCORE_PACE_MAX_WAIT_S: '10'
+  PROCORE_GET_RETRIES: '2'
+  PROCORE_TOKEN_RENEW_BEFORE_S: '300'
+  PROCORE_DIRECT_UPLOAD_MAX_BYTES: '8388608'
+  // v2.1 is unconfirmed for Documents files (API-NOTES A6 [U]).
+  PROCORE_UPLOAD_FLOW: 'v1.1'
   GRAPH_TIMEOUT_S: '60'
   GRAPH_SIMPLE_UPLOAD_MAX_BYTES: '4194304'
   GRAPH_UPLOAD_CHUNK_BYTES: '10485760'
