@@ -1,0 +1,31 @@
+"""The state store (Azure Table Storage): projects, the items' base, drives, work, the log.
+
+See `store.StateStore` for the entry point, `keys` for the key encoding, `limits` for the Azure
+rules enforced before any write and `errors` for what callers can catch.
+"""
+
+from shared.state.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    EntityNotFound,
+    EntityRejected,
+    InvalidBatch,
+    KeyNotReversible,
+    LeaseLost,
+    StateError,
+    StateUnavailable,
+)
+from shared.state.store import StateStore
+
+__all__ = [
+    "AlreadyExists",
+    "ConcurrencyConflict",
+    "EntityNotFound",
+    "EntityRejected",
+    "InvalidBatch",
+    "KeyNotReversible",
+    "LeaseLost",
+    "StateError",
+    "StateStore",
+    "StateUnavailable",
+]
