@@ -38,7 +38,7 @@ def run() -> None:
         key = env["ADMIN_FUNCTION_KEY"]
         with httpx.Client(base_url=base_url, timeout=10) as http:
             status = http.get("/admin/host/status").json()
-            names = ", ".join(sorted(f["name"] for f in status.get("functions", [])))
+            names = ", ".join(sorted(status.get("functions", [])))
             print(f"    devhost at {base_url}: {status.get('state')}; functions: {names}")
             step("GET /api/health")
             health = http.get("/api/health")
