@@ -133,11 +133,16 @@ class Host:
 
     def start(self, deadline_s: float = 15.0) -> None:
         """Start listeners, timers and the HTTP server; returns once all of them run."""
-        try:
-            for listener in self._listeners:
+        for listener in self._listeners:
+            try:
                 listener.start()
-        except Exception as exc:
-            raise HostError(f"cannot reach the queues: {exc.__class__.__name__}: {exc}") from None
+            except Exception as exc:
+                self._stop_workers(0)
+                first_line = str(exc).splitlines()[0] if str(exc) else ""
+                raise HostError(
+                    f"function {listener.entry.name}: cannot open queue "
+                    f"{listener.entry.queue_name!r}: {exc.__class__.__name__}: {first_line}"
+                ) from None
         self._http_thread.start()
         deadline = time.monotonic() + deadline_s
         while not self._server.started:
@@ -174,7 +179,8 @@ class Host:
             timer.stop()
         deadline = time.monotonic() + drain_s
         drained = True
-        for worker in (*self._listeners, *self._timers):
+        workers: list[QueueListener | TimerRunner] = [*self._listeners, *self._timers]
+        for worker in workers:
             remaining = max(deadline - time.monotonic(), 0.0)
             drained = worker.drain(remaining) and drained
         if not drained:

@@ -70,6 +70,7 @@ class QueueListener:
         )
 
     def start(self) -> None:
+        """Create the queue if missing (as the real host does) and start polling it."""
         ensure_queue(self._queue)
         self._thread.start()
 
@@ -173,7 +174,7 @@ class QueueListener:
                 self._changed.notify_all()
 
     def _invoke_and_settle(self, message: StoredMessage, body: bytes) -> None:
-        trigger_value = TriggerMessage(
+        trigger_value = TriggerMessage(  # type: ignore[no-untyped-call]
             id=message.id,
             body=body,
             dequeue_count=message.dequeue_count,

@@ -21,7 +21,8 @@ _PARAM = re.compile(
 def _is_int(value: str, bits: int) -> bool:
     if not re.fullmatch(r"[+-]?\d+", value):
         return False
-    return -(2 ** (bits - 1)) <= int(value) < 2 ** (bits - 1)
+    limit = 1 << (bits - 1)
+    return -limit <= int(value) < limit
 
 
 def _is_float(value: str) -> bool:
