@@ -3,6 +3,8 @@ match the templates (secret names are checked against Bicep in test_app_settings
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import REPO_ROOT
@@ -44,7 +46,6 @@ def test_the_guide_names_every_output_it_reads() -> None:
     read = {name for name in outputs if name in guide}
     needed = {"FUNCTION_APP_NAME", "FUNCTION_APP_URL", "STORAGE_ACCOUNT_NAME", "KEY_VAULT_NAME"}
     assert read >= needed
-    for line in guide.splitlines():
-        if "azd env get-value" in line:
-            name = line.split("azd env get-value", 1)[1].split()[0].strip(")\"'")
-            assert name in outputs, name
+    fetched = set(re.findall(r"azd env get-value ([A-Z][A-Z0-9_]*)", guide))
+    assert fetched
+    assert fetched <= outputs, sorted(fetched - outputs)
