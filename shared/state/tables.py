@@ -51,6 +51,14 @@ _EXISTS_CODES = {"EntityAlreadyExists", "ResourceAlreadyExists"}
 _MISSING_CODES = {"ResourceNotFound", "EntityNotFound", "TableNotFound"}
 
 
+def _error_code(exc: BaseException | None) -> str:
+    """The service's error code (`x-ms-error-code`), wherever the SDK left it."""
+    code = getattr(exc, "error_code", None)
+    if not code and isinstance(exc, HttpResponseError) and exc.response is not None:
+        code = exc.response.headers.get("x-ms-error-code")
+    return str(code or "")
+
+
 @dataclass(frozen=True)
 class Op:
     """One operation of an entity-group transaction.
@@ -108,9 +116,7 @@ class StateTable:
         try:
             return self._translate(action, partition_key, row_key)
         except EntityNotFound as exc:
-            if not isinstance(exc.__cause__, HttpResponseError) or (
-                getattr(exc.__cause__, "error_code", None) != "TableNotFound"
-            ):
+            if _error_code(exc.__cause__) != "TableNotFound":
                 raise
             _created.discard(self._cache_key())
             self.ensure()
@@ -131,7 +137,7 @@ class StateTable:
         except ResourceNotFoundError as exc:
             raise EntityNotFound("no such entity", **where) from exc
         except HttpResponseError as exc:
-            code = str(getattr(exc, "error_code", "") or "")
+            code = _error_code(exc)
             if exc.status_code == 412 or code in _CONFLICT_CODES:
                 raise ConcurrencyConflict("the entity changed since it was read", **where) from exc
             if exc.status_code == 409 and code in _EXISTS_CODES:
