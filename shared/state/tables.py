@@ -54,8 +54,9 @@ _MISSING_CODES = {"ResourceNotFound", "EntityNotFound", "TableNotFound"}
 def _error_code(exc: BaseException | None) -> str:
     """The service's error code (`x-ms-error-code`), wherever the SDK left it."""
     code = getattr(exc, "error_code", None)
-    if not code and isinstance(exc, HttpResponseError) and exc.response is not None:
-        code = exc.response.headers.get("x-ms-error-code")
+    if not code and isinstance(exc, HttpResponseError):
+        headers = getattr(exc.response, "headers", None) or {}
+        code = headers.get("x-ms-error-code")
     return str(code or "")
 
 
