@@ -271,6 +271,24 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unresolved_key_vault_references(cls, values: Any) -> Any:
+        """An App Service Key Vault reference that failed to resolve reaches the app as its
+        literal text; refuse it by name rather than run with it as a secret."""
+        if isinstance(values, dict):
+            bad = sorted(
+                name
+                for name, value in values.items()
+                if isinstance(value, str) and value.strip().startswith("@Microsoft.KeyVault(")
+            )
+            if bad:
+                raise ValueError(
+                    "Key Vault reference not resolved (check the app's identity has the "
+                    "Key Vault Secrets User role and the secret exists): " + ", ".join(bad)
+                )
+        return values
+
     @model_validator(mode="after")
     def _one_storage_route(self) -> Settings:
         if not self.storage_connection_string and not self.storage_account_name:

@@ -128,3 +128,17 @@ def test_table_names_carry_the_prefix(clean_env: pytest.MonkeyPatch) -> None:
 def test_every_setting_has_an_upper_snake_or_host_alias() -> None:
     for name, field in Settings.model_fields.items():
         assert field.alias, name
+
+
+def test_unresolved_key_vault_references_are_refused_by_name(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    set_env(clean_env, example_settings())
+    clean_env.setenv(
+        "PROCORE_CLIENT_SECRET",
+        "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/procore-client-secret/)",
+    )
+    with pytest.raises(
+        ConfigError, match=r"Key Vault reference not resolved.*PROCORE_CLIENT_SECRET"
+    ):
+        load_settings()
