@@ -66,6 +66,7 @@ class Emulator:
 
     def __init__(self, options: Options, seed: str = "demo") -> None:
         self.options = options
+        self.initial_options = options.model_copy()
         self.blobs = BlobStore()
         self.store = GraphStore(options, self.blobs)
         self.meter = ResourceUnitMeter(options)
@@ -77,6 +78,8 @@ class Emulator:
         self.reset(seed)
 
     def reset(self, seed: str) -> None:
+        for name in Options.model_fields:
+            setattr(self.options, name, getattr(self.initial_options, name))
         self.uploads.clear()
         self.store.clear()
         self.notifier.clear()

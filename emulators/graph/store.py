@@ -7,6 +7,7 @@ drive and tells the listeners (change notifications) which drive changed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 import uuid
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from .model import (
 )
 from .options import Options
 
+_ENTITY_TAGS = re.compile(r'(?:W/)?"[^"]*"')
 SYSTEM = Actor("user", "00000000-0000-0000-0000-00000000aaaa", "System Account")
 
 
@@ -219,7 +221,7 @@ class GraphStore:
     def check_if_match(item: Item, if_match: str | None) -> None:
         if if_match is None or if_match.strip() == "*":
             return
-        wanted = {tag.strip() for tag in if_match.split(",")}
+        wanted = set(_ENTITY_TAGS.findall(if_match)) or {if_match.strip()}
         if item.etag not in wanted and (item.folder or item.ctag not in wanted):
             raise precondition_failed()
 
