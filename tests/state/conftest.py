@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,22 +12,7 @@ from shared.config import Settings, get_settings
 from shared.state import StateStore
 from shared.state.tables import StateTable
 from shared.storage import table_service
-
-
-class MovableClock:
-    """A clock the test moves by hand (lease expiry, log order) instead of sleeping."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime.now(UTC)
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        with self._lock:
-            self.now += delta
+from tests.state.clock import MovableClock
 
 
 @pytest.fixture
@@ -74,27 +57,3 @@ def transactions(monkeypatch: pytest.MonkeyPatch) -> Callable[[StateTable], list
         return sizes
 
     return spy
-
-
-def run_threads(count: int, target: Callable[[int], Any]) -> list[Any]:
-    """Run `target(i)` on `count` threads released together; return results in order."""
-    results: list[Any] = [None] * count
-    errors: list[BaseException] = []
-    start = threading.Barrier(count)
-
-    def body(index: int) -> None:
-        try:
-            start.wait(timeout=30)
-            results[index] = target(index)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
-    if errors:
-        raise errors[0]
-    return results

@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.state import LeaseLost, StateStore
-from tests.state.conftest import MovableClock, run_threads
+from tests.state.clock import MovableClock
+from tests.state.threads import run_threads
+
+pytestmark = pytest.mark.integration
 
 DRIVE = "b!Dq3C0v8d1kO5vQwz-abc/with#odd?chars"
 MINUTE = timedelta(minutes=1)

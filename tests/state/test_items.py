@@ -10,6 +10,8 @@ from shared.state import AlreadyExists, ConcurrencyConflict, EntityNotFound, Sta
 from shared.state.items import ItemBase, ItemKind
 from shared.state.tables import StateTable
 
+pytestmark = pytest.mark.integration
+
 PROJECT = "77-1001"
 SYNCED = datetime(2024, 6, 1, 8, 0, tzinfo=UTC)
 

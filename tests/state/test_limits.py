@@ -131,6 +131,7 @@ OVER_LIMIT = {
 }
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("case", OVER_LIMIT)
 def test_over_limit_entities_never_reach_azurite(
     scratch: StateTable, sent: list[str], case: str
@@ -148,6 +149,7 @@ def test_over_limit_entities_never_reach_azurite(
     assert scratch.find("p", "ok0") is None
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("case", ["1 MiB", "253 properties", "bad property name"])
 def test_azurite_alone_would_accept_them(scratch: StateTable, case: str) -> None:
     """Why the checks above exist: the emulator stores these; Azure would answer 400."""

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from shared.state import StateStore
 from shared.state.log import TEXT_MAX_CHARS, LogAction, LogEntry
-from tests.state.conftest import MovableClock, run_threads
+from tests.state.clock import MovableClock
+from tests.state.threads import run_threads
+
+pytestmark = pytest.mark.integration
 
 PROJECT = "77-1001"
 

@@ -15,7 +15,10 @@ from shared.state.projects import (
     SyncMode,
     project_key,
 )
-from tests.state.conftest import MovableClock, run_threads
+from tests.state.clock import MovableClock
+from tests.state.threads import run_threads
+
+pytestmark = pytest.mark.integration
 
 
 def a_project(**overrides: object) -> Project:

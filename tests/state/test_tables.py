@@ -13,11 +13,14 @@ from shared.state.errors import (
     ConcurrencyConflict,
     EntityNotFound,
     InvalidBatch,
+    StateUnavailable,
 )
 from shared.state.keys import decode_key, encode_key
 from shared.state.tables import Op, StateTable
 from shared.storage import table_service
 from tests.state.test_keys import NASTY
+
+pytestmark = pytest.mark.integration
 
 
 def row(n: int, **props: object) -> dict[str, object]:
@@ -133,3 +136,19 @@ def test_nasty_names_are_safe_as_keys(scratch: StateTable) -> None:
         assert [e["RowKey"] for e in found] == [row_key]
         if len(name) < 60:
             assert decode_key(stored["PartitionKey"]) == name
+
+
+def test_unreachable_storage_is_reported_as_unavailable() -> None:
+    from azure.data.tables import TableServiceClient
+
+    from devhost.services import AZURITE_ACCOUNT, AZURITE_KEY, free_port
+
+    port = free_port()  # nothing listens there
+    service = TableServiceClient.from_connection_string(
+        f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};"
+        f"TableEndpoint=http://127.0.0.1:{port}/{AZURITE_ACCOUNT};",
+        retry_total=0,
+    )
+    table = StateTable(service, "Unreachable")
+    with pytest.raises(StateUnavailable):
+        table.create({"PartitionKey": "p", "RowKey": "a"})

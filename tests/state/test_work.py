@@ -8,7 +8,9 @@ import pytest
 
 from shared.state import EntityNotFound, StateStore
 from shared.state.work import UnitState
-from tests.state.conftest import run_threads
+from tests.state.threads import run_threads
+
+pytestmark = pytest.mark.integration
 
 PROJECT = "77-1001"
 
