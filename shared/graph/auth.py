@@ -12,6 +12,7 @@ stand-in serves TLS with its own certificate, trusted through GRAPH_CA_BUNDLE.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from pathlib import Path
@@ -72,6 +73,23 @@ def client_credential(settings: Settings) -> str | dict[str, str]:
     raise AuthError("no Graph credential configured", service=SERVICE)
 
 
+def _identity_session(settings: Settings) -> Any:
+    """The requests session msal uses: GRAPH_CA_BUNDLE and the timeout on every request.
+
+    Passed per request because requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the
+    environment override a session-wide `verify`.
+    """
+    import requests
+
+    session = requests.Session()
+    session.headers["User-Agent"] = settings.graph_user_agent
+    defaults: dict[str, Any] = {"timeout": settings.graph_timeout_s}
+    if settings.graph_ca_bundle:
+        defaults["verify"] = settings.graph_ca_bundle
+    session.request = functools.partial(session.request, **defaults)  # type: ignore[method-assign]
+    return session
+
+
 class GraphAuth:
     """Bearer tokens for Graph, cached by msal; refused credentials raise `AuthError`."""
 
@@ -93,8 +111,7 @@ class GraphAuth:
                 client_credential=client_credential(settings),
                 authority=authority_url(settings),
                 instance_discovery=None if is_microsoft_authority(settings) else False,
-                verify=settings.graph_ca_bundle or True,
-                timeout=settings.graph_timeout_s,
+                http_client=_identity_session(settings),
             )
         except requests.RequestException as exc:
             raise TransientError(

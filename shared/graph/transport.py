@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -32,7 +33,11 @@ def _build_http(settings: Settings, transport: httpx.BaseTransport | None) -> ht
     timeout = httpx.Timeout(settings.graph_timeout_s, connect=min(10.0, settings.graph_timeout_s))
     return httpx.Client(
         timeout=timeout,
-        verify=settings.graph_ca_bundle or True,
+        verify=(
+            ssl.create_default_context(cafile=settings.graph_ca_bundle)
+            if settings.graph_ca_bundle
+            else True
+        ),
         headers={"User-Agent": settings.graph_user_agent},
         follow_redirects=False,
         transport=transport,

@@ -3,6 +3,7 @@ Graph emulator (HTTPS, trusted through GRAPH_CA_BUNDLE) for the contract tests."
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,9 @@ class Emulator:
     def __init__(self, base_url: str, cert: Path) -> None:
         self.base_url = base_url
         self.cert = cert
-        self.control = httpx.Client(base_url=f"{base_url}/_emulator", verify=str(cert))
+        self.control = httpx.Client(
+            base_url=f"{base_url}/_emulator", verify=ssl.create_default_context(cafile=str(cert))
+        )
 
     def settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
