@@ -106,7 +106,13 @@ class StateTable:
                 log.info("state table created", extra={"table": self.name})
             except ResourceExistsError:
                 pass
-            except (ServiceRequestError, ServiceResponseError, HttpResponseError) as exc:
+            except HttpResponseError as exc:
+                if exc.status_code is not None and exc.status_code < 500:
+                    raise StateError(
+                        f"cannot create table: {exc.message}", table=self.name
+                    ) from exc
+                raise StateUnavailable(f"cannot create table: {exc}", table=self.name) from exc
+            except (ServiceRequestError, ServiceResponseError) as exc:
                 raise StateUnavailable(f"cannot create table: {exc}", table=self.name) from exc
             _created.add(cache_key)
 
