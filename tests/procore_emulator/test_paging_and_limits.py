@@ -103,7 +103,8 @@ def test_spike_window_binds_and_every_request_counts(procore: Procore) -> None:
     assert remaining == [4, 3, 2, 1, 0, 0, 0]
     throttled = procore.get(INDEX)
     assert throttled.text == (
-        "You have surpassed the max number of requests for an hour. Please wait until your limit resets."
+        "You have surpassed the max number of requests for an hour. "
+        "Please wait until your limit resets."
     )
     reset = int(throttled.headers["X-Rate-Limit-Reset"])
     date = parsedate_to_datetime(throttled.headers["Date"]).timestamp()
