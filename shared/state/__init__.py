@@ -15,9 +15,10 @@ from shared.state.errors import (
     StateError,
     StateUnavailable,
 )
-from shared.state.store import StateStore
+from shared.state.store import TABLE_BASES, StateStore
 
 __all__ = [
+    "TABLE_BASES",
     "AlreadyExists",
     "ConcurrencyConflict",
     "EntityNotFound",

@@ -15,6 +15,9 @@ from shared.state.projects import ProjectRepository
 from shared.state.tables import StateTable
 from shared.state.work import WorkRepository
 
+TABLE_BASES = ("Projects", "Items", "Drives", "Work", "Log")
+"""The state tables of DESIGN §3, without the TABLE_PREFIX (infra creates the same list)."""
+
 
 @dataclass(frozen=True)
 class StateStore:

@@ -152,3 +152,14 @@ def test_unreachable_storage_is_reported_as_unavailable() -> None:
     table = StateTable(service, "Unreachable")
     with pytest.raises(StateUnavailable):
         table.create({"PartitionKey": "p", "RowKey": "a"})
+
+
+def test_the_store_uses_exactly_the_listed_tables(settings: Settings) -> None:
+    from shared.state import TABLE_BASES, StateStore
+
+    store = StateStore.from_settings(settings)
+    names = {
+        repo.table.name
+        for repo in (store.projects, store.items, store.drives, store.work, store.log)
+    }
+    assert names == {settings.table_name(base) for base in TABLE_BASES}
