@@ -292,8 +292,8 @@ class ProcoreSession:
             try:
                 response = self._open_download(target, company_id)
                 break
-            except TransientError as exc:
-                if attempt >= attempts or (exc.status is not None and exc.status == 503):
+            except TransientError:
+                if attempt >= attempts:
                     raise
                 self._sleep(self.retry_pause_s * attempt)
         try:

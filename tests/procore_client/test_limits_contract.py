@@ -74,7 +74,8 @@ def test_server_errors_and_dropped_connections_are_retried_for_gets(
         with pytest.raises(TransientError):
             client.get_folder(project)
     by_endpoint = emulator.counters()["by_endpoint_status"]["GET /rest/v1.0/folders"]
-    assert by_endpoint == {"200": 2, "500": 5}
+    # the dropped response had sent its 200 headers before the body was cut
+    assert by_endpoint == {"200": 3, "500": 5}
 
 
 def test_a_503_is_throttled(emulator: Emulator, project: Scope) -> None:

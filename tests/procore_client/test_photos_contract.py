@@ -46,7 +46,7 @@ def test_album_create_rename_delete(
 def test_photo_upload_update_move_delete_and_changes_filter(
     emulator: Emulator, client: ProcoreClient, project: Scope
 ) -> None:
-    since = datetime.now(UTC) - timedelta(seconds=2)
+    since = datetime.now(UTC) + timedelta(milliseconds=2)
     assert list(client.list_photos(project, updated_since=since)) == []
     album = client.create_album(project, "Level 2")
     other = client.create_album(project, "Level 3")

@@ -57,7 +57,7 @@ def test_rfis_have_numbers_subjects_and_attachments(client: ProcoreClient, proje
 def test_updated_filter_returns_only_touched_items(
     emulator: Emulator, client: ProcoreClient, project: Scope
 ) -> None:
-    since = datetime.now(UTC) - timedelta(seconds=1)
+    since = datetime.now(UTC) + timedelta(milliseconds=2)
     assert list(client.list_tool_items(project, Tool.SUBMITTALS, updated_since=since)) == []
     target = next(iter(client.list_tool_items(project, Tool.SUBMITTALS)))
     emulator.control("POST", f"/act/tools/submittals/{target.id}/touch")
