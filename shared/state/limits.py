@@ -161,18 +161,27 @@ def check_entity(table: str, entity: Mapping[str, Any]) -> int:
     return size
 
 
+_TYPE_ANNOTATION = len('"@odata.type":"Edm.DateTime",')
+"""Typed values (Int64, DateTime, Binary, Guid, Double) carry `<name>@odata.type` beside them."""
+_OPERATION_FRAMING = 1024
+"""Per-operation multipart headers and request line (URL with both keys included, generously)."""
+
+
 def payload_estimate(entity: Mapping[str, Any]) -> int:
     """A generous estimate of an entity's bytes in a transaction body (JSON plus framing)."""
     body: dict[str, Any] = {}
+    typed = 0
     for name, value in entity.items():
         raw = value.value if isinstance(value, EntityProperty) else value
         if isinstance(raw, bytes | bytearray):
-            raw = "x" * (len(raw) * 4 // 3 + 4)
-        body[name] = raw if isinstance(raw, str | bool | int | float) or raw is None else str(raw)
+            raw = "x" * (len(raw) * 4 // 3 + 4)  # base64
+        elif not isinstance(raw, str | bool | int | float) and raw is not None:
+            raw = str(raw)
+        body[name] = raw
         if not isinstance(raw, str | bool) or isinstance(value, EntityProperty):
-            body[f"{name}@odata.type"] = "Edm.DateTimeOffsetX"
-    text = json.dumps(body, ensure_ascii=True, default=str)
-    return len(text.encode("ascii")) + 1024
+            typed += len(name) + _TYPE_ANNOTATION
+    text = json.dumps(body, ensure_ascii=True)
+    return len(text) + typed + 2 * len(str(entity.get("PartitionKey", ""))) + _OPERATION_FRAMING
 
 
 def batch_chunks(
