@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Mapping
@@ -65,8 +66,6 @@ class Host:
         env: Mapping[str, str] | None = None,
         drain_s: float = 30.0,
     ) -> None:
-        import os
-
         env = os.environ if env is None else env
         self.options = options
         self.catalog: Catalog = discover(app, env)

@@ -91,10 +91,6 @@ class QueueListener:
         self._pool.shutdown(wait=done, cancel_futures=True)
         return done
 
-    @property
-    def in_flight(self) -> int:
-        return self._in_flight
-
     def _poll(self) -> None:
         delay = MIN_POLLING_INTERVAL_S
         while not self._stopping.is_set():
@@ -156,7 +152,8 @@ class QueueListener:
         if self.options.message_encoding == "none":
             return raw
         try:
-            return base64.b64decode(raw, validate=True)
+            # .NET's Convert.FromBase64String skips white space; anything else must be base64.
+            return base64.b64decode(b"".join(raw.split()), validate=True)
         except (binascii.Error, ValueError):
             return None
 

@@ -1,4 +1,5 @@
-"""devhost's Host started in a thread: batch fetching bounds concurrency; keyless setups refuse."""
+"""devhost's Host started in a thread: batch fetching bounds concurrency, run_on_startup,
+keyless setups refuse."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class Gate:
     running: int = 0
     peak: int = 0
     done: int = 0
+    timer_past_due: list[bool] = field(default_factory=list)
 
     def enter(self) -> None:
         with self.lock:
@@ -44,6 +46,10 @@ def gated_app(gate: Gate) -> func.FunctionApp:
     @app.queue_trigger(arg_name="msg", queue_name="%GATED_QUEUE%", connection="AzureWebJobsStorage")
     def gated(msg: func.QueueMessage) -> None:
         gate.enter()
+
+    @app.timer_trigger(arg_name="timer", schedule="0 0 0 1 1 *", run_on_startup=True)
+    def new_year(timer: func.TimerRequest) -> None:
+        gate.timer_past_due.append(timer.past_due)
 
     @app.route(route="secured/{name}", methods=["GET"])
     def secured(req: func.HttpRequest) -> str:
@@ -123,3 +129,10 @@ def test_without_a_master_key_admin_routes_refuse_and_say_how_to_set_one(
 
     assert response.status_code == 401
     assert "--master-key" in response.text
+
+
+def test_run_on_startup_fires_once_at_start_whatever_the_schedule(running: Running) -> None:
+    # The schedule is once a year (New Year, midnight UTC); run_on_startup fires it now anyway.
+    fired = poll(lambda: running.gate.timer_past_due, what="startup invocation")
+
+    assert fired == [False]
