@@ -100,7 +100,10 @@ def delta_page(
             drive.delta_cursors[str(state["c"])] = (rest, upto)
             return GraphResponse(
                 200,
-                {"value": values, "@odata.nextLink": f"{link}?token={encode_token(state)}"},
+                {
+                    "value": values,
+                    "@odata.nextLink": f"{link}?token={encode_token(state)}&$top={top}",
+                },
             )
         drive.delta_cursors.pop(str(state["c"]), None)
         final = encode_token({"g": gen, "s": upto})
@@ -126,7 +129,11 @@ def delta_page(
     if len(changed) > top:
         next_state = {"g": gen, "s": since, "a": page_items[-1][0], "u": upto}
         return GraphResponse(
-            200, {"value": values, "@odata.nextLink": f"{link}?token={encode_token(next_state)}"}
+            200,
+            {
+                "value": values,
+                "@odata.nextLink": f"{link}?token={encode_token(next_state)}&$top={top}",
+            },
         )
     final = encode_token({"g": gen, "s": upto})
     return GraphResponse(200, {"value": values, "@odata.deltaLink": f"{link}?token={final}"})

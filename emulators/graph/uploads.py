@@ -109,6 +109,13 @@ class UploadSessions:
         length = end - start + 1
         if end < start or total is None:
             raise GraphError(400, "invalidRequest", "The Content-Range is invalid.", "invalidRange")
+        if length >= MAX_FRAGMENT:
+            raise GraphError(
+                413,
+                "invalidRequest",
+                "Each fragment must be smaller than 60 MiB.",
+                "maxFragmentLengthExceeded",
+            )
         if (
             content_length is not None
             and content_length.isdigit()
@@ -119,13 +126,6 @@ class UploadSessions:
                 "invalidRequest",
                 "Content-Length does not match Content-Range.",
                 "fragmentLengthMismatch",
-            )
-        if length >= MAX_FRAGMENT:
-            raise GraphError(
-                413,
-                "invalidRequest",
-                "Each fragment must be smaller than 60 MiB.",
-                "maxFragmentLengthExceeded",
             )
         if session.total is not None and total != session.total:
             raise GraphError(

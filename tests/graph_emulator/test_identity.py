@@ -1,4 +1,4 @@
-"""The real msal obtains app-only tokens (secret and certificate); bad credentials fail as AAD does."""
+"""The real msal obtains app-only tokens (secret and certificate); bad credentials fail like AAD."""
 
 from __future__ import annotations
 
