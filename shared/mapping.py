@@ -48,8 +48,13 @@ ProcoreId = Annotated[int, Field(gt=0, lt=2**63)]
 
 
 def project_key(company_id: int, project_id: int) -> str:
-    """The key of a project in every table: `<company>-<project>` (DESIGN §3)."""
-    return f"{company_id}-{project_id}"
+    """The key of a project in every table: `<company>-<project>` (DESIGN §3). Procore ids are
+    non-negative integers, which keeps the key unambiguous (`-` cannot occur inside either part)
+    and safe in a table key."""
+    company, project = int(company_id), int(project_id)
+    if company < 0 or project < 0:
+        raise ValueError(f"Procore ids are non-negative, got {company_id!r}/{project_id!r}")
+    return f"{company}-{project}"
 
 
 def folder_segments(path: str) -> list[str]:

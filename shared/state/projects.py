@@ -13,8 +13,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.mapping import project_key
 from shared.state.codec import Entity
 from shared.state.repository import Repository
+from shared.sync.model import ConflictPolicy
 
 PARTITION = "project"
 LAST_ERROR_MAX_CHARS = 4000
@@ -36,13 +38,6 @@ class SyncMode(StrEnum):
 
     MIRROR = "mirror"
     MERGE = "merge"
-
-
-class ConflictPolicy(StrEnum):
-    """What happens when both sides changed (DESIGN §4)."""
-
-    NEWEST_WINS = "newest_wins"
-    KEEP_BOTH = "keep_both"
 
 
 class ProjectCounters(BaseModel):
@@ -69,15 +64,6 @@ class ProjectCounters(BaseModel):
         return self.model_copy(
             update={name: getattr(self, name) + delta for name, delta in deltas.items()}
         )
-
-
-def project_key(company_id: int, project_id: int) -> str:
-    """The project key `<company>-<project>`. Procore ids are non-negative integers, which keeps
-    the key unambiguous (`-` cannot occur inside either part) and safe."""
-    company, project = int(company_id), int(project_id)
-    if company < 0 or project < 0:
-        raise ValueError(f"Procore ids are non-negative, got {company_id!r}/{project_id!r}")
-    return f"{company}-{project}"
 
 
 class Project(Entity):
