@@ -18,9 +18,11 @@ WIDTH_BITS = 160
 SHIFT_BITS = 11
 _ROW_BYTES = WIDTH_BITS // 8
 _MASK = (1 << WIDTH_BITS) - 1
+_UPDATE_BLOCK = 1024 * 1024
+"""Large inputs are folded a MiB at a time, so hashing a chunk adds little to peak memory."""
 
 
-def _fold_positions(data: bytes | bytearray | memoryview) -> list[int]:
+def _fold_positions(data: memoryview) -> list[int]:
     """XOR of the bytes at each of the 160 stream positions modulo 160 (relative to `data`)."""
     sums = [0] * WIDTH_BITS
     if not data:
@@ -54,8 +56,11 @@ class QuickXorHash:
 
     def update(self, data: bytes | bytearray | memoryview) -> None:
         """Add the next bytes of the stream."""
-        if not data:
-            return
+        view = memoryview(data).cast("B")
+        for start in range(0, len(view), _UPDATE_BLOCK):
+            self._update(view[start : start + _UPDATE_BLOCK])
+
+    def _update(self, data: memoryview) -> None:
         register = self._register
         for index, byte in enumerate(_fold_positions(data)):
             if byte:
