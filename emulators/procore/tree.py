@@ -77,10 +77,6 @@ def _unique(emu: Emulator, parent: Folder, name: str) -> str:
     return candidate
 
 
-def _touch_ancestors(emu: Emulator, folder: Folder, now: float) -> None:
-    folder.updated_at = now
-
-
 def create_folder(
     emu: Emulator,
     scope: Scope,
@@ -98,7 +94,7 @@ def create_folder(
     folder = Folder(emu.world.new_id(), scope, name, parent.id, private or parent.private, now, now)
     emu.world.folders[folder.id] = folder
     parent.folder_ids.append(folder.id)
-    _touch_ancestors(emu, parent, now)
+    parent.updated_at = now
     if emit:
         emu.emit(f"{scope.kind} Folders", "create", folder.id, scope, actor)
     return folder
