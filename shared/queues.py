@@ -13,7 +13,7 @@ import contextlib
 import logging
 import threading
 from datetime import datetime
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
 from azure.core.exceptions import ResourceExistsError
 from azure.storage.queue import QueueServiceClient, TextBase64EncodePolicy
@@ -80,6 +80,71 @@ class PingReply(QueueMessage):
     ping_id: str
     sent_at: datetime
     answered_at: datetime
+
+
+class SyncStart(QueueMessage):
+    """Start (or re-run) a project's initial sync: capture cursors, choose the mode, fan out."""
+
+    queue: ClassVar[str] = SYNC_START
+    project_key: str
+    run_id: str
+
+
+class FolderScan(QueueMessage):
+    """List one Procore folder (or photo albums) and its SharePoint counterpart; decide; fan out.
+
+    `procore_folder_id` None is the Documents root. `source` "photos" lists the albums instead.
+    """
+
+    queue: ClassVar[str] = FOLDER_SCAN
+    project_key: str
+    run_id: str
+    unit_id: str
+    source: Literal["documents", "photos"] = "documents"
+    procore_folder_id: int | None = None
+    sharepoint_folder_id: str
+    path: str = ""
+    sharepoint_empty: bool = False
+    """The SharePoint folder was created by this run (mirror): no need to list it."""
+
+
+class FileTransfer(BaseModel):
+    """One file to carry across (an action of `shared.sync.merge`, made serialisable)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    kind: Literal["to_sharepoint", "to_procore", "compare", "photo_to_sharepoint"]
+    name: str
+    size: int = Field(ge=0)
+    path: str = ""
+    procore_id: int | None = None
+    procore_parent_id: int | None = None
+    procore_version_id: int | None = None
+    procore_updated_at: datetime | None = None
+    download_url: str | None = None
+    sharepoint_id: str | None = None
+    sharepoint_parent_id: str
+    replace_procore_id: int | None = None
+    replace_sharepoint_id: str | None = None
+    if_match: str | None = None
+
+
+class Transfer(QueueMessage):
+    """A batch of files to copy (or compare) for one folder pair."""
+
+    queue: ClassVar[str] = TRANSFER
+    project_key: str
+    run_id: str
+    unit_id: str
+    files: list[FileTransfer] = Field(min_length=1)
+
+
+class Notify(QueueMessage):
+    """Send a notification email about a project (built from the state, not the message)."""
+
+    queue: ClassVar[str] = NOTIFY
+    project_key: str
+    kind: Literal["initial_sync_complete", "deletes_held", "sync_stopped"]
+    run_id: str | None = None
 
 
 M = TypeVar("M", bound=QueueMessage)

@@ -11,12 +11,15 @@ import httpx
 from shared.config import Settings
 from shared.procore.documents import DocumentOperations
 from shared.procore.photos import PhotoOperations
+from shared.procore.projects import ProjectOperations
 from shared.procore.session import ProcoreSession
 from shared.procore.tool_items import ToolOperations
 from shared.procore.webhooks import WebhookOperations
 
 
-class ProcoreClient(DocumentOperations, PhotoOperations, ToolOperations, WebhookOperations):
+class ProcoreClient(
+    ProjectOperations, DocumentOperations, PhotoOperations, ToolOperations, WebhookOperations
+):
     """Documents, Photos, the one-way tools and webhooks, over one connection pool.
 
     Errors are `shared.errors` types; `Throttled.retry_at` says when to re-enqueue. Lists are
