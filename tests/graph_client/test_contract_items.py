@@ -211,3 +211,16 @@ def test_files_in_use_answer_locked(emulator: Emulator, graph: GraphClient) -> N
     emulator.act(DRIVE, action="unlock", path="/open.docx.txt")
     result = graph.upload_file(DRIVE, io.BytesIO(b"new"), 3, item_id=ids["/open.docx.txt"])
     assert result.item.size == 3
+
+
+def test_timestamps_can_be_set_on_an_existing_item(emulator: Emulator, graph: GraphClient) -> None:
+    from datetime import UTC, datetime
+
+    ids = emulator.seed(DRIVE, {"t.txt": "time"})
+    before = graph.get_item(DRIVE, ids["/t.txt"])
+    modified = datetime(2022, 2, 3, 4, 5, 6, tzinfo=UTC)
+    after = graph.update_item(DRIVE, before.id, modified=modified, if_match=before.e_tag)
+    assert after.file_system_info is not None
+    assert after.file_system_info.last_modified_date_time == modified
+    assert after.c_tag == before.c_tag
+    assert graph.get_item(DRIVE, before.id).file_system_info == after.file_system_info
