@@ -126,10 +126,11 @@ def folder_json(
 def index_item(world: World, item: Folder | File) -> dict[str, Any]:
     """An item of the flat `/documents` index (no download URLs there)."""
     is_file = isinstance(item, File)
+    path = world.file_path(item) if isinstance(item, File) else world.folder_path(item)
     body: dict[str, Any] = {
         "id": item.id,
         "name": item.name,
-        "name_with_path": world.file_path(item) if is_file else world.folder_path(item),
+        "name_with_path": path,
         "parent_id": item.parent_id,
         "created_at": iso(item.created_at),
         "updated_at": iso(item.updated_at),

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from emulators.procore import photos, tree
 from emulators.procore.api_errors import ApiError
-from emulators.procore.content import DerivedContent, StoredContent, seed_for
+from emulators.procore.content import Content, DerivedContent, StoredContent, seed_for
 from emulators.procore.emulator import Emulator
 from emulators.procore.model import (
     HUMAN_ACTOR,
@@ -162,8 +162,8 @@ def _tree(
             paths[path] = folder.id
             _tree(emu, scope, folder, value, f"{path}/", paths)
             continue
-        versions = 1
         private = False
+        contents: list[Content]
         if isinstance(value, bool):
             raise ApiError(
                 422, {"error": f"{path}: a file is an integer size, a string or an object"}
@@ -173,12 +173,19 @@ def _tree(
         elif isinstance(value, str):
             contents = [StoredContent(value.encode())]
         elif isinstance(value, dict):
-            versions = int(value.get("versions", 1))
+            try:
+                versions = int(value.get("versions", 1))
+            except (TypeError, ValueError):
+                versions = 0
+            if versions < 1:
+                raise ApiError(422, {"error": f"{path}: versions must be a positive integer"})
             private = bool(value.get("private", False))
             if "content" in value:
                 contents = [StoredContent(str(value["content"]).encode())] * versions
             else:
-                size = int(value.get("size", 0))
+                size = value.get("size", 0)
+                if not isinstance(size, int) or isinstance(size, bool):
+                    raise ApiError(422, {"error": f"{path}: size must be an integer"})
                 contents = [
                     DerivedContent(seed_for(scope, path, n), size) for n in range(1, versions + 1)
                 ]

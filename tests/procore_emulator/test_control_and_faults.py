@@ -143,3 +143,14 @@ def test_unknown_paths_and_methods_answer_procore_style(procore: Procore) -> Non
     assert missing.status_code == 404 and missing.json() == {"error": "Not Found"}
     wrong_method = procore.call("PUT", "/v1.0/me")
     assert wrong_method.status_code == 405 and "errors" in wrong_method.json()
+
+
+@pytest.mark.parametrize(
+    "node",
+    [{"_file": True, "versions": "x"}, {"_file": True, "size": "big"}, -5, True, [1, 2]],
+)
+def test_bad_seed_file_nodes_are_422(procore: Procore, node: object) -> None:
+    spec = {"projects": [{"id": 99, "name": "Bad", "documents": {"f.bin": node}}]}
+    response = procore.control("POST", "/seed", json=spec)
+    assert response.status_code == 422
+    assert "f.bin" in response.json()["error"]
