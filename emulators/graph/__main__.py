@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
         log_level=args.log_level,
         access_log=False,
         lifespan="on",
+        timeout_graceful_shutdown=1,
     )
 
 

@@ -1,4 +1,4 @@
-"""Upload sessions: 320 KiB multiples, in order, nextExpectedRanges, 416, cancel, expiry, no auth."""
+"""Upload sessions: 320 KiB multiples, ordered, nextExpectedRanges, 416, cancel, expiry, no auth."""
 
 from __future__ import annotations
 
