@@ -168,8 +168,9 @@ class Settings(BaseSettings):
     graph_ca_bundle: str | None = Field(
         default=None,
         alias="GRAPH_CA_BUNDLE",
-        description="PEM bundle of extra trusted CAs for the identity and Graph hosts (a "
-        "TLS-inspecting proxy, or the local Graph emulator's self-signed certificate).",
+        description="PEM bundle used INSTEAD of the system CAs for the identity and Graph hosts "
+        "(a TLS-inspecting proxy: include every CA needed; or the local Graph emulator's "
+        "self-signed certificate).",
     )
     graph_user_agent: str = Field(
         default="NONISV|ProcoreSharePointSync|ProcoreSharePointSync/0.1",

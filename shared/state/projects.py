@@ -55,6 +55,10 @@ class ProjectCounters(BaseModel):
     conflicts: int = 0
     skipped: int = 0
     errors: int = 0
+    files_to_sharepoint: int = 0
+    files_to_procore: int = 0
+    files_linked: int = 0
+    deferred: int = 0
 
     def plus(self, **deltas: int) -> ProjectCounters:
         """These counters with `deltas` added (unknown names are an error)."""
@@ -92,6 +96,18 @@ class Project(Entity):
         default=None, description="Procore changes up to this time are applied or queued."
     )
     counters: ProjectCounters = Field(default_factory=ProjectCounters)
+    run_counters: ProjectCounters = Field(
+        default_factory=ProjectCounters, description="Counters of the current initial sync run."
+    )
+    initial_run_id: str | None = Field(
+        default=None, description="The current (or last) initial sync run; older messages drop."
+    )
+    initial_delta_link: str | None = Field(
+        default=None, description="SharePoint delta link taken before the run enumerated."
+    )
+    notified_run_id: str | None = Field(
+        default=None, description="The run whose completion email was sent."
+    )
     last_error: str | None = None
     last_error_at: datetime | None = None
     created_at: datetime | None = None
@@ -155,11 +171,14 @@ class ProjectRepository(Repository[Project]):
         return self.modify(key, lambda project: project.model_copy(update=update))
 
     def add_counts(self, key: str, **deltas: int) -> Project:
-        """Add to the project's counters (safe under concurrent writers)."""
+        """Add to the project's counters and its current run's (safe under concurrent writers)."""
         return self.modify(
             key,
             lambda project: project.model_copy(
-                update={"counters": project.counters.plus(**deltas)}
+                update={
+                    "counters": project.counters.plus(**deltas),
+                    "run_counters": project.run_counters.plus(**deltas),
+                }
             ),
         )
 
