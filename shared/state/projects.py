@@ -78,6 +78,9 @@ class Project(Entity):
     project_name: str
     site_id: str
     drive_id: str
+    site_hostname: str | None = Field(default=None, description="SharePoint host, as connected.")
+    site_path: str | None = Field(default=None, description="Site path, as connected.")
+    library: str | None = Field(default=None, description="Library name, as connected.")
     folder_path: str = Field(description="The mapped folder's path in the drive.")
     folder_item_id: str | None = Field(default=None, description="driveItem id of that folder.")
     tool_folders: dict[str, str] = Field(
@@ -91,6 +94,10 @@ class Project(Entity):
         default=None, description="Deletes carried across per 24 h; None = DELETE_LIMIT_PER_DAY."
     )
     phase: Phase = Phase.CONNECTING
+    paused_from: Phase | None = Field(
+        default=None, description="The phase a paused project resumes to."
+    )
+    paused_at: datetime | None = None
     mode: SyncMode | None = None
     procore_watermark: datetime | None = Field(
         default=None, description="Procore changes up to this time are applied or queued."
