@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -40,6 +41,22 @@ class Emulator:
     def counters(self) -> dict[str, Any]:
         result: dict[str, Any] = self.control("GET", "/counters")
         return result
+
+    def counters_when(
+        self, ready: Callable[[dict[str, Any]], bool], deadline_s: float = 5.0
+    ) -> dict[str, Any]:
+        """The counters once `ready` holds: the emulator counts a request after its response has
+        gone out, so the last one may land a moment after the client has read it."""
+        deadline = time.monotonic() + deadline_s
+        snapshot = self.counters()
+        while not ready(snapshot) and time.monotonic() < deadline:
+            time.sleep(0.01)
+            snapshot = self.counters()
+        return snapshot
+
+    def counters_at(self, total: int) -> dict[str, Any]:
+        """The counters once `total` requests have been counted."""
+        return self.counters_when(lambda c: c["total"] >= total)
 
     def count(self, endpoint: str) -> int:
         return int(self.counters()["by_endpoint"].get(endpoint, 0))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -46,7 +46,8 @@ def test_album_create_rename_delete(
 def test_photo_upload_update_move_delete_and_changes_filter(
     emulator: Emulator, client: ProcoreClient, project: Scope
 ) -> None:
-    since = datetime.now(UTC) + timedelta(milliseconds=2)
+    since = max(p.updated_at for p in client.list_photos(project) if p.updated_at)
+    since += timedelta(milliseconds=1)
     assert list(client.list_photos(project, updated_since=since)) == []
     album = client.create_album(project, "Level 2")
     other = client.create_album(project, "Level 3")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -57,7 +57,8 @@ def test_rfis_have_numbers_subjects_and_attachments(client: ProcoreClient, proje
 def test_updated_filter_returns_only_touched_items(
     emulator: Emulator, client: ProcoreClient, project: Scope
 ) -> None:
-    since = datetime.now(UTC) + timedelta(milliseconds=2)
+    items = list(client.list_tool_items(project, Tool.SUBMITTALS))
+    since = max(i.updated_at for i in items if i.updated_at) + timedelta(milliseconds=1)
     assert list(client.list_tool_items(project, Tool.SUBMITTALS, updated_since=since)) == []
     target = next(iter(client.list_tool_items(project, Tool.SUBMITTALS)))
     emulator.control("POST", f"/act/tools/submittals/{target.id}/touch")
