@@ -106,6 +106,8 @@ class FolderScan(QueueMessage):
     path: str = ""
     sharepoint_empty: bool = False
     """The SharePoint folder was created by this run (mirror): no need to list it."""
+    procore_empty: bool = False
+    """The Procore folder was created by this run (from SharePoint): no need to list it."""
 
 
 class FileTransfer(BaseModel):
@@ -123,9 +125,13 @@ class FileTransfer(BaseModel):
     download_url: str | None = None
     sharepoint_id: str | None = None
     sharepoint_parent_id: str
+    sharepoint_modified_at: datetime | None = None
+    sharepoint_ctag: str | None = None
+    sharepoint_quick_xor: str | None = None
     replace_procore_id: int | None = None
     replace_sharepoint_id: str | None = None
     if_match: str | None = None
+    attempt: int = 0
 
 
 class Transfer(QueueMessage):

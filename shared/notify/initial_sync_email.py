@@ -31,7 +31,7 @@ class InitialSyncSummary(BaseModel):
     project_key: str
     mode: str
     procore_project_url: str | None = None
-    sharepoint_folder_url: str
+    sharepoint_folder_url: str | None = None
     sharepoint_folder_path: str
     started_at: datetime
     finished_at: datetime
@@ -83,7 +83,8 @@ def _facts(summary: InitialSyncSummary) -> list[tuple[str, str]]:
         ("Duration", human_duration(summary.finished_at - summary.started_at)),
         (
             "SharePoint folder",
-            f"{summary.sharepoint_folder_path} ({summary.sharepoint_folder_url})",
+            summary.sharepoint_folder_path
+            + (f" ({summary.sharepoint_folder_url})" if summary.sharepoint_folder_url else ""),
         ),
     ]
 

@@ -109,6 +109,12 @@ class Project(Entity):
     initial_run_id: str | None = Field(
         default=None, description="The current (or last) initial sync run; older messages drop."
     )
+    started_run_id: str | None = Field(
+        default=None, description="The run whose cursors were captured and counters reset."
+    )
+    tool_folder_ids: dict[str, str] = Field(
+        default_factory=dict, description="driveItem id of each tool's folder."
+    )
     initial_delta_link: str | None = Field(
         default=None, description="SharePoint delta link taken before the run enumerated."
     )

@@ -188,6 +188,19 @@ class WorkRepository(Repository[Job]):
             row_key=MARKER_ROW,
         )
 
+    def unit_state(self, project_key: str, job: str, unit_id: str) -> UnitState | None:
+        """The unit's state, or None if it was never registered."""
+        unit = self._units.find(work_partition(project_key, job), unit_row(unit_id))
+        return None if unit is None else unit.state
+
+    def pending_with_prefix(self, project_key: str, job: str, prefix: str) -> list[str]:
+        """Ids of the pending units whose id starts with `prefix`."""
+        return [
+            unit.unit_id
+            for unit in self.units(project_key, job)
+            if unit.state == UnitState.PENDING and unit.unit_id.startswith(prefix)
+        ]
+
     def units(self, project_key: str, job: str) -> Iterator[WorkUnit]:
         """Every unit of the job (paged lazily)."""
         return self._units.list_units(work_partition(project_key, job))
@@ -220,6 +233,9 @@ class _UnitRows(Repository[WorkUnit]):
                 else unit.model_copy(update={"state": state, "note": note, "finished_at": now})
             ),
         )
+
+    def find(self, partition: str, row: str) -> WorkUnit | None:
+        return self._find(partition, row)
 
     def list_units(self, partition: str) -> Iterator[WorkUnit]:
         query = "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi"

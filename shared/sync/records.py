@@ -1,0 +1,88 @@
+"""Items rows (the base) built from what the sides answered, and written idempotently."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared.graph.models import DriveItem
+from shared.state import AlreadyExists, StateStore
+from shared.state.items import ItemBase, ItemKind
+
+
+def folder_pair(
+    project_key: str,
+    *,
+    procore_id: int,
+    procore_name: str,
+    procore_parent_id: int | None,
+    item: DriveItem,
+    sharepoint_parent_id: str | None,
+    path: str,
+    now: datetime,
+) -> ItemBase:
+    return ItemBase(
+        project_key=project_key,
+        kind=ItemKind.FOLDER,
+        procore_id=procore_id,
+        sharepoint_id=item.id,
+        procore_parent_id=procore_parent_id,
+        sharepoint_parent_id=sharepoint_parent_id,
+        procore_name=procore_name,
+        sharepoint_name=item.name or procore_name,
+        path=path,
+        sharepoint_etag=item.e_tag,
+        sharepoint_modified_at=item.last_modified_date_time,
+        synced_at=now,
+    )
+
+
+def file_pair(
+    project_key: str,
+    *,
+    procore_id: int,
+    procore_name: str,
+    procore_parent_id: int | None,
+    procore_version_id: int | None,
+    procore_version_number: int | None,
+    procore_modified_at: datetime | None,
+    item: DriveItem,
+    sharepoint_parent_id: str | None,
+    path: str,
+    now: datetime,
+) -> ItemBase:
+    return ItemBase(
+        project_key=project_key,
+        kind=ItemKind.FILE,
+        procore_id=procore_id,
+        sharepoint_id=item.id,
+        procore_parent_id=procore_parent_id,
+        sharepoint_parent_id=sharepoint_parent_id,
+        procore_name=procore_name,
+        sharepoint_name=item.name or procore_name,
+        path=path,
+        size=item.size,
+        procore_version_id=procore_version_id,
+        procore_version_number=procore_version_number,
+        sharepoint_etag=item.e_tag,
+        sharepoint_ctag=item.c_tag,
+        quick_xor_hash=item.quick_xor_hash,
+        procore_modified_at=procore_modified_at,
+        sharepoint_modified_at=item.last_modified_date_time,
+        synced_at=now,
+    )
+
+
+def save_pair(store: StateStore, pair: ItemBase) -> ItemBase:
+    """Record a pair; an existing base for either id is updated in place (never duplicated)."""
+    existing = store.items.find_by_procore(pair.project_key, pair.procore_id)
+    if existing is None:
+        existing = store.items.find_by_sharepoint(pair.project_key, pair.sharepoint_id)
+    if existing is None:
+        try:
+            return store.items.save(pair)
+        except AlreadyExists:
+            existing = store.items.find_by_procore(pair.project_key, pair.procore_id)
+            if existing is None:
+                raise
+    updated = pair.model_copy(update={"etag": existing.etag, "read_row": existing.read_row})
+    return store.items.save(updated, replacing=existing)

@@ -1,0 +1,103 @@
+"""What every initial-sync step works with: the project, its run, the clients and the state.
+
+A step first loads its `Run`; None means the message is stale (the project was disconnected, or
+a newer run replaced the one the message belongs to) and is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from shared import runtime
+from shared.config import Settings, get_settings
+from shared.graph.client import GraphClient
+from shared.procore.client import ProcoreClient
+from shared.procore.scope import Scope
+from shared.queues import QueueSender
+from shared.state import StateStore
+from shared.state.log import LogAction
+from shared.state.projects import Phase, Project
+
+log = logging.getLogger("sync")
+
+
+def job_name(run_id: str) -> str:
+    return f"initial-{run_id}"
+
+
+@dataclass
+class Run:
+    settings: Settings
+    store: StateStore
+    procore: ProcoreClient
+    graph: GraphClient
+    sender: QueueSender
+    project: Project
+    run_id: str
+
+    @property
+    def key(self) -> str:
+        return self.project.key
+
+    @property
+    def job(self) -> str:
+        return job_name(self.run_id)
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.project(self.project.company_id, self.project.project_id)
+
+    @property
+    def drive_id(self) -> str:
+        return self.project.drive_id
+
+    @property
+    def paused(self) -> bool:
+        return self.project.phase == Phase.PAUSED
+
+    def record(self, action: LogAction, **fields: Any) -> None:
+        """One line in the project's Log, and the same as a structured log record."""
+        entry = self.store.log.entry(self.key, action, **fields)
+        self.store.log.append(entry)
+        log.info(
+            "%s %s",
+            action.value,
+            fields.get("path") or fields.get("name") or "",
+            extra={"project": self.key, "run": self.run_id, "operation": action.value, **fields},
+        )
+
+    def count(self, **deltas: int) -> None:
+        if deltas:
+            self.store.projects.add_counts(self.key, **deltas)
+
+    def refresh(self) -> Project:
+        self.project = self.store.projects.get(self.key)
+        return self.project
+
+
+def load_run(project_key: str, run_id: str) -> Run | None:
+    """The run a message belongs to, or None when the message is stale."""
+    store = runtime.state_store()
+    project = store.projects.find(project_key)
+    if project is None or project.initial_run_id != run_id:
+        log.info(
+            "stale message dropped",
+            extra={"project": project_key, "run": run_id, "operation": "drop"},
+        )
+        return None
+    return Run(
+        settings=get_settings(),
+        store=store,
+        procore=runtime.procore_client(),
+        graph=runtime.graph_client(),
+        sender=runtime.queue_sender(),
+        project=project,
+        run_id=run_id,
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
