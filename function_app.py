@@ -2,11 +2,13 @@
 
 import azure.functions as func
 
+from blueprints.admin import bp as admin
 from blueprints.health import bp as health
 from blueprints.initial_sync import bp as initial_sync
 from blueprints.notify import bp as notify
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+app.register_functions(admin)
 app.register_functions(health)
 app.register_functions(initial_sync)
 app.register_functions(notify)
