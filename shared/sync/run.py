@@ -66,7 +66,12 @@ class Run:
             "%s %s",
             action.value,
             fields.get("path") or fields.get("name") or "",
-            extra={"project": self.key, "run": self.run_id, "operation": action.value, **fields},
+            extra={
+                "project": self.key,
+                "run": self.run_id,
+                "operation": action.value,
+                **{f"item_{k}": v for k, v in fields.items() if v is not None},
+            },
         )
 
     def count(self, **deltas: int) -> None:
