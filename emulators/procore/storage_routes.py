@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from urllib.parse import quote
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -88,7 +89,7 @@ async def storage_blob(request: Request) -> Response:
     headers = {
         "ETag": etag,
         "Accept-Ranges": "bytes",
-        "Content-Disposition": f'attachment; filename="{blob.filename}"',
+        "Content-Disposition": content_disposition(blob.filename),
     }
     if wanted == "bad":
         return s3_error(416, "InvalidRange", "The requested range is not satisfiable")
@@ -202,3 +203,10 @@ routes = [
     Route("/_storage/uploads/{upload_id}/parts/{index:int}", storage_put_part, methods=["PUT"]),
     Route("/_storage/uploads/{upload_id}", storage_post_form, methods=["POST"]),
 ]
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 / RFC 5987), as S3
+    serves names that are not Latin-1."""
+    fallback = filename.encode("ascii", "replace").decode("ascii").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -17,6 +17,7 @@ not copied again, a folder that exists is reused. Nothing is deleted.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Literal
 
@@ -43,9 +44,29 @@ LOCKED_RETRY_S = 120
 
 
 def start(message: SyncStart) -> None:
-    run = load_run(message.project_key, message.run_id)
+    _stepped(message.project_key, message.run_id, lambda run: _start(run, message))
+
+
+def scan(message: FolderScan) -> None:
+    _stepped(message.project_key, message.run_id, lambda run: _scan(run, message))
+
+
+def transfer(message: Transfer) -> None:
+    _stepped(message.project_key, message.run_id, lambda run: _transfer(run, message))
+
+
+def _stepped(project_key: str, run_id: str, step: Callable[[Run], None]) -> None:
+    """Run one step for its run (dropping stale messages) and write its log and counters."""
+    run = load_run(project_key, run_id)
     if run is None:
         return
+    try:
+        step(run)
+    finally:
+        run.flush()
+
+
+def _start(run: Run, message: SyncStart) -> None:
     if run.paused:
         defer(message, 60, "project paused")
         return
@@ -83,6 +104,7 @@ def start(message: SyncStart) -> None:
         )
     )
     run.record(LogAction.INFO, detail=f"initial sync started ({mode.value})")
+    run.flush()
     if run.store.work.seal(run.key, run.job):
         finish(run)
 
@@ -137,10 +159,7 @@ def _ensure_folder(
 # --- 2. scan -----------------------------------------------------------------------------------
 
 
-def scan(message: FolderScan) -> None:
-    run = load_run(message.project_key, message.run_id)
-    if run is None:
-        return
+def _scan(run: Run, message: FolderScan) -> None:
     if run.paused:
         defer(message, 60, "project paused")
         return
@@ -495,6 +514,7 @@ def _fan_out(
         run.sender.send(scan_message)
     for transfer_message in transfers:
         run.sender.send(transfer_message)
+    run.flush()  # counters land before the unit counts as done (the email reads them)
     if run.store.work.finish(run.key, run.job, message.unit_id):
         finish(run)
 
@@ -507,10 +527,7 @@ def _batch_digest(batch: list[FileTransfer]) -> str:
 # --- 3. transfer -------------------------------------------------------------------------------
 
 
-def transfer(message: Transfer) -> None:
-    run = load_run(message.project_key, message.run_id)
-    if run is None:
-        return
+def _transfer(run: Run, message: Transfer) -> None:
     if run.paused:
         defer(message, 60, "project paused")
         return
@@ -540,6 +557,7 @@ def transfer(message: Transfer) -> None:
     if retry:
         run.sender.send(message.model_copy(update={"files": retry}), delay_s=LOCKED_RETRY_S)
         return
+    run.flush()  # counters land before the unit counts as done (the email reads them)
     if run.store.work.finish(run.key, run.job, message.unit_id):
         finish(run)
 
@@ -803,4 +821,5 @@ def finish(run: Run) -> None:
         ),
     )
     run.record(LogAction.INFO, detail="initial sync complete")
+    run.flush()
     run.sender.send(Notify(project_key=run.key, kind="initial_sync_complete", run_id=run.run_id))

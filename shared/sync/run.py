@@ -7,7 +7,8 @@ a newer run replaced the one the message belongs to) and is dropped.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from shared.procore.client import ProcoreClient
 from shared.procore.scope import Scope
 from shared.queues import QueueSender
 from shared.state import StateStore
-from shared.state.log import LogAction
+from shared.state.log import LogAction, LogEntry
 from shared.state.projects import Phase, Project
 
 log = logging.getLogger("sync")
@@ -37,6 +38,8 @@ class Run:
     sender: QueueSender
     project: Project
     run_id: str
+    _entries: list[LogEntry] = field(default_factory=list)
+    _counts: Counter[str] = field(default_factory=Counter)
 
     @property
     def key(self) -> str:
@@ -59,9 +62,8 @@ class Run:
         return self.project.phase == Phase.PAUSED
 
     def record(self, action: LogAction, **fields: Any) -> None:
-        """One line in the project's Log, and the same as a structured log record."""
-        entry = self.store.log.entry(self.key, action, **fields)
-        self.store.log.append(entry)
+        """One line for the project's Log (written by `flush`), and a structured log record."""
+        self._entries.append(self.store.log.entry(self.key, action, **fields))
         log.info(
             "%s %s",
             action.value,
@@ -75,8 +77,18 @@ class Run:
         )
 
     def count(self, **deltas: int) -> None:
-        if deltas:
-            self.store.projects.add_counts(self.key, **deltas)
+        """Add to the project's counters (written by `flush`)."""
+        self._counts.update({k: v for k, v in deltas.items() if v})
+
+    def flush(self) -> None:
+        """Write the step's log lines and counters: a few table writes per step, not per file,
+        so parallel workers do not contend on the project row for every file."""
+        entries, self._entries = self._entries, []
+        counts, self._counts = dict(self._counts), Counter()
+        if entries:
+            self.store.log.append_many(entries)
+        if counts:
+            self.store.projects.add_counts(self.key, **counts)
 
     def refresh(self) -> Project:
         self.project = self.store.projects.get(self.key)

@@ -206,8 +206,10 @@ def start_stack(
     cert_dir: Path,
     *,
     env_overrides: dict[str, str] | None = None,
-    procore_args: tuple[str, ...] = (),
+    procore_args: tuple[str, ...] = ("--spike-limit", "100000", "--hourly-limit", "10000000"),
 ) -> Stack:
+    """Start the stack. Procore's rate limits are generous unless a test sets them (a test of
+    pacing passes tight ones); the default limits would make every test wait on the budget."""
     _, procore_url = services.start_python_server(
         "procore",
         "emulators.procore",
