@@ -26,7 +26,7 @@ from shared.graph.models import DriveItem
 from shared.procore.models import FolderListing, ProcoreFile
 from shared.queues import FileTransfer, FolderScan, Notify, SyncStart, Transfer
 from shared.state.log import LogAction
-from shared.state.projects import Phase, ProjectCounters, SyncMode
+from shared.state.projects import Phase, Project, ProjectCounters, SyncMode
 from shared.state.work import UnitState
 from shared.sync import merge
 from shared.sync.handling import defer
@@ -105,8 +105,13 @@ def _start(run: Run, message: SyncStart) -> None:
     )
     run.record(LogAction.INFO, detail=f"initial sync started ({mode.value})")
     run.flush()
-    if run.store.work.seal(run.key, run.job):
+    if run.store.work.seal(run.key, run.job) or _completed_by(run, "seal"):
         finish(run)
+
+
+def _completed_by(run: Run, unit_id: str) -> bool:
+    job = run.store.work.get_job(run.key, run.job)
+    return job.completed and job.completed_by == unit_id
 
 
 def _capture_cursors(run: Run) -> None:
@@ -163,7 +168,7 @@ def _scan(run: Run, message: FolderScan) -> None:
     if run.paused:
         defer(message, 60, "project paused")
         return
-    if run.store.work.unit_state(run.key, run.job, message.unit_id) != UnitState.PENDING:
+    if not _pending(run, message.unit_id):
         return
     if message.procore_empty and message.procore_folder_id is not None:
         listing = FolderListing(id=message.procore_folder_id)
@@ -208,6 +213,16 @@ def _scan(run: Run, message: FolderScan) -> None:
     actions = merge.plan_folder(procore_entries, sharepoint_entries, rules)
     scans, transfers = _carry_out(run, message, listing, files_by_id, sharepoint_by_id, actions)
     _fan_out(run, message, scans, transfers)
+
+
+def _pending(run: Run, unit_id: str) -> bool:
+    """Whether the unit still has work. A unit that is done but completed the run (a redelivered
+    winner whose finish was cut short) drives the finish again, which is idempotent."""
+    if run.store.work.unit_state(run.key, run.job, unit_id) == UnitState.PENDING:
+        return True
+    if _completed_by(run, unit_id):
+        finish(run)
+    return False
 
 
 def _record_root(run: Run, listing: FolderListing, sharepoint_folder_id: str) -> None:
@@ -531,7 +546,7 @@ def _transfer(run: Run, message: Transfer) -> None:
     if run.paused:
         defer(message, 60, "project paused")
         return
-    if run.store.work.unit_state(run.key, run.job, message.unit_id) != UnitState.PENDING:
+    if not _pending(run, message.unit_id):
         return
     retry: list[FileTransfer] = []
     for index, file in enumerate(message.files):
@@ -810,16 +825,25 @@ def _compare(run: Run, file: FileTransfer) -> None:
 
 
 def finish(run: Run) -> None:
-    """The run is complete (exactly one caller gets here): regular phase, then the email."""
+    """The run is complete: regular phase (or back to it on resume, when paused meanwhile),
+    then the completion email. Idempotent: a re-driven finish changes nothing twice."""
     now = utcnow()
-    run.store.projects.modify(
-        run.key,
-        lambda p: (
-            None
-            if p.initial_run_id != run.run_id or p.initial_sync_finished_at is not None
-            else p.model_copy(update={"phase": Phase.REGULAR, "initial_sync_finished_at": now})
-        ),
-    )
-    run.record(LogAction.INFO, detail="initial sync complete")
-    run.flush()
+    finished: list[bool] = []
+
+    def complete(p: Project) -> Project | None:
+        finished.clear()
+        if p.initial_run_id != run.run_id or p.initial_sync_finished_at is not None:
+            return None
+        finished.append(True)
+        update: dict[str, object] = {"initial_sync_finished_at": now}
+        if p.phase == Phase.PAUSED:
+            update["paused_from"] = Phase.REGULAR
+        else:
+            update["phase"] = Phase.REGULAR
+        return p.model_copy(update=update)
+
+    run.store.projects.modify(run.key, complete)
+    if finished:
+        run.record(LogAction.INFO, detail="initial sync complete")
+        run.flush()
     run.sender.send(Notify(project_key=run.key, kind="initial_sync_complete", run_id=run.run_id))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from shared.procore.client import ProcoreClient
+from shared.procore.scope import Scope
 from shared.state.log import LogAction
 from shared.state.projects import Phase, SyncMode
-from tests.e2e.stack import Stack, failed_invocations
+from tests.e2e.stack import COMPANY, Stack, failed_invocations, poll
 
 PROJECT = 4300009101
 BASE = "/Projects/Merge/Documents"
@@ -27,6 +31,13 @@ def test_merge_links_identical_files_and_newer_wins(stack: Stack) -> None:
     )
     paths = seeded["paths"]
     # SharePoint's copies are written after Procore's, so they are newer unless dated back.
+    # The emulator's clock may run ahead of ours (each change moves it on): wait it out.
+    with ProcoreClient(stack.settings) as procore:
+        stamp = procore.get_file(
+            Scope.project(COMPANY, PROJECT), paths["Plans/newer in sharepoint.pdf"]
+        ).updated_at
+    assert stamp is not None
+    poll("our clock to pass Procore's", lambda: datetime.now(UTC) > stamp, 30, 0.05)
     stack.graph.seed(
         {
             "Projects": {
