@@ -1,0 +1,225 @@
+"""The demo's steps: start the stack, seed a construction project in Procore, connect it through
+the admin API, follow the initial sync, and show the email and where the files landed."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from demo import construction_project as seed
+from demo.progress import ProgressView
+from demo.summary import email_text, landing_tree, renamed_items
+from devhost.services import Services
+from devhost.stack import COMPANY, DRIVE, Stack, failed_invocations, start_stack
+
+SITE_HOSTNAME = "contoso.sharepoint.com"
+SITE_PATH = "/sites/Construction"
+LIBRARY = "Documents"
+FOLDER_PATH = f"Projects/{seed.PROJECT_NAME}"
+RECIPIENT = "pm@contoso.example"
+SUBJECT = f"Two way sync initiated for project {seed.PROJECT_NAME}"
+POLL_EVERY_S = 0.5
+
+
+class DemoFailed(Exception):
+    """The demo could not finish; the message says where it stopped and why."""
+
+
+def step(text: str) -> None:
+    print(f"==> {text}", flush=True)
+
+
+def run(deadline_s: float) -> None:
+    with Services() as services:
+        step("starting Azurite, the Procore and Graph emulators, and the app under devhost")
+        azurite = services.start_azurite()
+        cert_dir = services.workdir / "graph-cert"
+        cert_dir.mkdir()
+        stack = start_stack(services, azurite, cert_dir)
+        print(f"    app {stack.app_url}")
+        print(f"    Procore {stack.procore.base_url}, Graph {stack.graph.base_url}")
+        with httpx.Client(base_url=stack.app_url, timeout=30) as api:
+            check_app(api, stack)
+            seed_procore(stack)
+            step(f"creating the destination folder /{FOLDER_PATH} in {SITE_HOSTNAME}{SITE_PATH}")
+            stack.graph.seed({"Projects": {seed.PROJECT_NAME: {}}})
+            key = connect(api, stack)
+            started = time.monotonic()
+            view = follow(api, stack, key, deadline_s)
+            mail = wait_for_email(api, stack, key, started + deadline_s)
+            took = time.monotonic() - started
+        report(stack, key, view, mail, took)
+        step("stopping everything")
+    print("demo finished")
+
+
+def check_app(api: httpx.Client, stack: Stack) -> None:
+    step("GET /api/health; the admin API without its function key must be refused")
+    health = api.get("/api/health")
+    refused = api.get("/api/projects")
+    print(f"    health {health.status_code}; /api/projects without a key {refused.status_code}")
+    if health.status_code != 200 or refused.status_code != 401:
+        raise DemoFailed("the app's health check or function-key check did not answer as expected")
+
+
+def seed_procore(stack: Stack) -> None:
+    documents, photos = seed.documents(), seed.photos()
+    step(
+        f"seeding Procore project {seed.PROJECT_ID} '{seed.PROJECT_NAME}': "
+        f"{seed.file_count(documents)} files in {seed.folder_count(documents)} folders "
+        f"({seed.total_bytes(documents) / 1024 / 1024:.1f} MiB), "
+        f"{len(photos)} photo albums ({seed.file_count(photos)} photos)"
+    )
+    stack.procore.seed_project(seed.PROJECT_ID, seed.PROJECT_NAME, documents, photos)
+    print(
+        "    the initial sync copies the Documents tool; photo albums are seeded but not part of "
+        "this demo run (the engine does not sync Photos yet)"
+    )
+
+
+def connect(api: httpx.Client, stack: Stack) -> str:
+    step("connecting the project through the admin API (POST /api/projects)")
+    body = {
+        "procore_company_id": COMPANY,
+        "procore_project_id": seed.PROJECT_ID,
+        "sharepoint": {
+            "site_hostname": SITE_HOSTNAME,
+            "site_path": SITE_PATH,
+            "library": LIBRARY,
+            "folder_path": FOLDER_PATH,
+        },
+        "tools": ["documents"],
+        "recipients": [RECIPIENT],
+    }
+    answer = api.post(
+        "/api/projects", json=body, headers={"x-functions-key": stack.env["ADMIN_FUNCTION_KEY"]}
+    )
+    if answer.status_code != 201:
+        raise DemoFailed(f"connect refused: {answer.status_code} {answer.text}")
+    project = answer.json()
+    print(f"    201: project {project['key']}, phase {project['phase']}, run {project['run_id']}")
+    return str(project["key"])
+
+
+def project_view(api: httpx.Client, stack: Stack, key: str) -> dict[str, Any]:
+    answer = api.get(
+        f"/api/projects/{key}", headers={"x-functions-key": stack.env["ADMIN_FUNCTION_KEY"]}
+    )
+    if answer.status_code != 200:
+        raise DemoFailed(f"GET /api/projects/{key}: {answer.status_code} {answer.text}")
+    return dict(answer.json())
+
+
+def follow(api: httpx.Client, stack: Stack, key: str, deadline_s: float) -> dict[str, Any]:
+    """Show progress until the project reaches the regular phase."""
+    step("initial sync running (progress from GET /api/projects/{key})")
+    progress = ProgressView(seed.file_count(seed.documents()))
+    deadline = time.monotonic() + deadline_s
+    try:
+        while True:
+            view = project_view(api, stack, key)
+            progress.update(view)
+            if view["phase"] == "regular":
+                return view
+            if view["phase"] == "error" or time.monotonic() > deadline:
+                raise DemoFailed(stuck(view, stack, deadline_s))
+            time.sleep(POLL_EVERY_S)
+    finally:
+        progress.close()
+
+
+def stuck(view: dict[str, Any], stack: Stack, deadline_s: float) -> str:
+    why = (
+        "the project went to phase error"
+        if view["phase"] == "error"
+        else (f"timed out after {deadline_s:.0f} s")
+    )
+    failures = failed_invocations(stack)[-3:]
+    return (
+        f"{why}: phase {view['phase']}, last error {view.get('last_error')!r}, "
+        f"run counters {view.get('run_counters')}"
+        + (f"; last failed invocations: {failures}" if failures else "")
+    )
+
+
+def wait_for_email(api: httpx.Client, stack: Stack, key: str, deadline: float) -> dict[str, Any]:
+    step(f"waiting for the completion email to {RECIPIENT}")
+    while True:
+        for mail in stack.graph.mailbox():
+            if mail["message"]["subject"] == SUBJECT:
+                return dict(mail)
+        if time.monotonic() > deadline:
+            view = project_view(api, stack, key)
+            raise DemoFailed(f"no email '{SUBJECT}': {stuck(view, stack, 0)}")
+        time.sleep(POLL_EVERY_S)
+
+
+def report(stack: Stack, key: str, view: dict[str, Any], mail: dict[str, Any], took: float) -> None:
+    message = mail["message"]
+    recipients = ", ".join(r["emailAddress"]["address"] for r in message.get("toRecipients", []))
+    step(f"email received after {took:.1f} s")
+    print(f"    Subject: {message['subject']}")
+    print(f"    To: {recipients}")
+    for line in email_text(message["body"]["content"]):
+        print(f"    | {line}" if line else "    |")
+
+    root = f"/{FOLDER_PATH}/Documents"
+    sharepoint = stack.graph.call("GET", f"/drives/{DRIVE}/tree")
+    procore = stack.procore.tree(seed.PROJECT_ID)
+    bases = list(stack.store().items.list_items(key))
+    renamed = renamed_items(procore, sharepoint, bases, root)
+    step(f"names SharePoint rejects, mapped ({len(renamed)}): Procore name → SharePoint name")
+    for item in renamed:
+        print(f"    {item.procore_path}  →  {item.sharepoint_path}")
+
+    step(f"where the files landed: https://{SITE_HOSTNAME}{SITE_PATH}/Shared Documents{root}")
+    for line in landing_tree(sharepoint, root):
+        print(f"    {line}")
+    verify(stack, procore, sharepoint, bases, root, view)
+
+
+def verify(
+    stack: Stack,
+    procore: list[dict[str, Any]],
+    sharepoint: list[dict[str, Any]],
+    bases: list[Any],
+    root: str,
+    view: dict[str, Any],
+) -> None:
+    """Every file the sync recorded is in SharePoint with Procore's size; the large one is
+    compared byte for byte (SHA-256 of both sides)."""
+    step("checking the result against Procore")
+    sizes = {i["id"]: i.get("size") for i in sharepoint}
+    procore_files = {int(i["id"]): i for i in procore if i["type"] == "file"}
+    paired = [b for b in bases if b.procore_id in procore_files]
+    wrong = [
+        procore_files[b.procore_id]["path"]
+        for b in paired
+        if sizes.get(b.sharepoint_id) != procore_files[b.procore_id]["size"]
+    ]
+    counters = view["run_counters"]
+    unpaired = len(procore_files) - len(paired)
+    print(
+        f"    {len(paired)} of {len(procore_files)} Procore files are in SharePoint with the same "
+        f"size; {unpaired} not copied ({counters['skipped']} skipped with a reason, listed above)"
+    )
+    large = next(i for i in procore if i["path"] == seed.LARGE_FILE)
+    procore_hash = hashlib.sha256(stack.procore.content(large["id"])).hexdigest()
+    sharepoint_hash = hashlib.sha256(stack.graph.content(f"{root}/{seed.LARGE_FILE}")).hexdigest()
+    same = procore_hash == sharepoint_hash
+    print(
+        f"    {Path(seed.LARGE_FILE).name} ({large['size'] / 1024 / 1024:.0f} MiB): SHA-256 "
+        f"{'identical on both sides' if same else 'DIFFERS'} ({procore_hash[:16]}…)"
+    )
+    failures = failed_invocations(stack)
+    print(f"    devhost: {len(failures)} failed function invocations")
+    if wrong or not same or unpaired != counters["skipped"] or failures:
+        raise DemoFailed(
+            f"the result does not match Procore: wrong sizes {wrong[:5]}, large file identical "
+            f"{same}, {unpaired} files not copied but {counters['skipped']} skipped, "
+            f"failed invocations {failures[:3]}"
+        )
