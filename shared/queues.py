@@ -144,6 +144,15 @@ class Transfer(QueueMessage):
     files: list[FileTransfer] = Field(min_length=1)
 
 
+class ProjectTick(QueueMessage):
+    """Run a change pass for the project (pull both sides' changes since the cursors, apply)."""
+
+    queue: ClassVar[str] = PROJECT_TICK
+    project_key: str
+    tick_id: str
+    reason: str = ""
+
+
 class Notify(QueueMessage):
     """Send a notification email about a project (built from the state, not the message)."""
 

@@ -115,6 +115,11 @@ class Project(Entity):
     tool_folder_ids: dict[str, str] = Field(
         default_factory=dict, description="driveItem id of each tool's folder."
     )
+    delta_link: str | None = Field(
+        default=None, description="SharePoint delta link up to which changes are applied."
+    )
+    pass_owner: str | None = Field(default=None, description="The change pass holding the lease.")
+    pass_until: datetime | None = Field(default=None, description="When that lease expires.")
     initial_delta_link: str | None = Field(
         default=None, description="SharePoint delta link taken before the run enumerated."
     )

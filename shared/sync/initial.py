@@ -24,7 +24,7 @@ from typing import Literal
 from shared.errors import ApiError, Conflict, Locked, NotFound, PreconditionFailed, Throttled
 from shared.graph.models import DriveItem
 from shared.procore.models import FolderListing, ProcoreFile
-from shared.queues import FileTransfer, FolderScan, Notify, SyncStart, Transfer
+from shared.queues import FileTransfer, FolderScan, Notify, ProjectTick, SyncStart, Transfer
 from shared.state.log import LogAction
 from shared.state.projects import Phase, Project, ProjectCounters, SyncMode
 from shared.state.work import UnitState
@@ -846,4 +846,7 @@ def finish(run: Run) -> None:
     if finished:
         run.record(LogAction.INFO, detail="initial sync complete")
         run.flush()
+    run.sender.send(
+        ProjectTick(project_key=run.key, tick_id=f"after-{run.run_id}", reason="initial sync")
+    )
     run.sender.send(Notify(project_key=run.key, kind="initial_sync_complete", run_id=run.run_id))

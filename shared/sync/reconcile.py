@@ -171,9 +171,14 @@ class Rules:
 
 
 def procore_change(base: Base, now: ProcoreNow) -> SideChange:
-    content = not base.is_folder and (
-        now.version_id != base.procore_version_id or now.size != base.size
-    )
+    """Procore exposes no hash (API-NOTES A5): its version id says whether content changed
+    (the size only when no version is known, since SharePoint may resize Office files)."""
+    if base.is_folder:
+        content = False
+    elif now.version_id is not None and base.procore_version_id is not None:
+        content = now.version_id != base.procore_version_id
+    else:
+        content = now.size != base.size
     return SideChange(
         content=content,
         rename=now.name != base.procore_name,
@@ -182,6 +187,8 @@ def procore_change(base: Base, now: ProcoreNow) -> SideChange:
 
 
 def sharepoint_change(base: Base, now: SharePointNow) -> SideChange:
+    """`ctag` is the content token: the cTag, or the quickXorHash where SharePoint sends no
+    cTag (delta items, API-NOTES B3), as long as base and now use the same kind."""
     content = not base.is_folder and now.ctag != base.sharepoint_ctag
     return SideChange(
         content=content,

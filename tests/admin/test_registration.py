@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from function_app import app
+from tests.registered import registered_functions
 
 ADMIN_ROUTES = {
     ("connect_project", "projects", ("POST",)),
@@ -19,7 +19,7 @@ ADMIN_ROUTES = {
 
 def http_triggers() -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for function in app.get_functions():
+    for function in registered_functions():
         for binding in function.get_bindings():
             if binding.type == "httpTrigger":
                 found[function.get_function_name()] = binding.get_dict_repr()

@@ -6,19 +6,16 @@ import json
 import socket
 import subprocess
 import sys
-from functools import lru_cache
+from typing import Any
 
 from shared.config import STORAGE_CONNECTION_SETTING
 from shared.queues import ALL_QUEUES
 from tests.conftest import REPO_ROOT
+from tests.registered import registered_functions
 
 
-@lru_cache(maxsize=1)
-def functions() -> tuple:
-    """The registered functions (the SDK refuses a second get_functions() on one app)."""
-    import function_app
-
-    return tuple(function_app.app.get_functions())
+def functions() -> tuple[Any, ...]:
+    return registered_functions()
 
 
 def test_function_names_are_unique() -> None:
