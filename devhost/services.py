@@ -191,8 +191,12 @@ class Services:
         self.processes.append(process)
         return process
 
-    def start_azurite(self, attempts: int = 3) -> Azurite:
-        """Start Azurite (blob, queue, table) in memory on free ports."""
+    def start_azurite(self, attempts: int = 3, debug_log: Path | None = None) -> Azurite:
+        """Start Azurite (blob, queue, table) in memory on free ports.
+
+        `debug_log`: Azurite's `--debug` file, which records every request it serves (the
+        benchmarks count Table Storage operations in it; Azurite keeps no counters).
+        """
         if not AZURITE_BIN.exists():
             raise ServiceError(f"{AZURITE_BIN} is missing: run `npm ci` (make does this)")
         last: Exception | None = None
@@ -212,6 +216,7 @@ class Services:
                     str(ports.queue_port),
                     "--tablePort",
                     str(ports.table_port),
+                    *(["--debug", str(debug_log)] if debug_log is not None else []),
                 ],
             )
             try:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import httpx
 from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import TableServiceClient
 from azure.storage.queue import QueueServiceClient, TextBase64DecodePolicy
 
 from devhost.services import REPO_ROOT, Azurite, Process, Services
@@ -214,13 +215,21 @@ class Stack:
     env: dict[str, str]
     devhost: Process
     app_url: str
+    probe_user_agent: str | None = None
+    """When set, the stack's own Table Storage reads and writes carry this user agent, so a
+    benchmark can tell them apart from the app's in Azurite's debug log."""
 
     @property
     def settings(self) -> Settings:
         return load_settings(**{k: v for k, v in self.env.items() if v != ""})
 
     def store(self) -> StateStore:
-        return StateStore.from_settings(self.settings)
+        if self.probe_user_agent is None:
+            return StateStore.from_settings(self.settings)
+        service = TableServiceClient.from_connection_string(
+            self.azurite.connection_string, user_agent=self.probe_user_agent
+        )
+        return StateStore.from_service(service, self.settings)
 
     def connect(self, project_id: int, name: str, folder_path: str, **fields: Any) -> Project:
         """Store a connected project the way the admin API does, and start its initial sync."""
