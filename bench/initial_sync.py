@@ -15,9 +15,11 @@ makes first syncs take days (DESIGN §5), so requests are the currency.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +52,10 @@ GRAPH_RU_PER_MINUTE = 1_000_000
 PROCORE_API_PREFIXES = ("/rest/", "/oauth/", "/prostore/")
 STORAGE_PREFIX = "/_storage/"
 TABLE_REQUEST = "TableStorageContextMiddleware: RequestMethod="
+TABLE_TARGET = re.compile(
+    r"RequestMethod=(?P<method>\w+) RequestURL=\S+?/devstoreaccount1/(?:e2e[0-9a-f]{8})?"
+    r"(?P<table>[$A-Za-z]+)"
+)
 
 
 def file_size(path: str) -> int:
@@ -83,6 +89,7 @@ def folder_count(tree: dict[str, Any]) -> int:
 @dataclass
 class RunCost:
     seconds: float
+    all_done_s: float
     files: int
     folders: int
     procore_api: int
@@ -92,6 +99,7 @@ class RunCost:
     graph: int
     table_ops: int
     table_batches: int
+    table_by_target: dict[str, int]
 
     @property
     def procore_floor(self) -> int:
@@ -114,8 +122,10 @@ class TableLog:
     def mark(self) -> None:
         self.offset = self.path.stat().st_size
 
-    def since_mark(self) -> tuple[int, int]:
+    def since_mark(self) -> tuple[int, int, dict[str, int]]:
+        """Requests since `mark()`: total, of them batches, and per method and table."""
         ops = batches = 0
+        by_target: Counter[str] = Counter()
         with self.path.open("rb") as log:
             log.seek(self.offset)
             for raw in log:
@@ -123,7 +133,10 @@ class TableLog:
                 if TABLE_REQUEST in line and PROBE_USER_AGENT not in line:
                     ops += 1
                     batches += "/$batch " in line
-        return ops, batches
+                    found = TABLE_TARGET.search(line)
+                    if found:
+                        by_target[f"{found['method']} {found['table']}"] += 1
+        return ops, batches, dict(by_target)
 
 
 def reset_counters(stack: Stack) -> None:
@@ -143,13 +156,14 @@ def run_initial_sync(
     project = stack.connect(project_id, f"Bench {project_id}", folder)
     stack.wait_for_phase(project.key, Phase.REGULAR, deadline_s=max(180, files / 5))
     seconds = time.monotonic() - started
-    _wait_for_email_sent(stack, project)
+    all_done_s = _wait_for_run_end(stack, project) - started
     procore = stack.procore.counters()
     by_endpoint = {k: int(v) for k, v in procore["by_endpoint"].items()}
     graph = stack.graph.call("GET", "/counters")["requests"]
-    ops, batches = tables.since_mark()
+    ops, batches, by_table = tables.since_mark()
     return RunCost(
         seconds=seconds,
+        all_done_s=all_done_s,
         files=files,
         folders=folder_count(tree),
         procore_api=sum(
@@ -163,6 +177,7 @@ def run_initial_sync(
         graph=int(graph["total"]),
         table_ops=ops,
         table_batches=batches,
+        table_by_target=by_table,
     )
 
 
@@ -178,16 +193,25 @@ def _files(tree: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
             yield f"{prefix}{name}", value
 
 
-def _wait_for_email_sent(stack: Stack, project: Project) -> None:
+def _wait_for_run_end(stack: Stack, project: Project) -> float:
+    """The run's work is over once the completion email is sent and the closing change pass
+    (changes made during the initial sync, started with the regular phase) has finished.
+    Returns when that was seen (monotonic)."""
     store = stack.store()
-    poll(
-        "the completion email to be sent",
-        lambda: any(
+
+    def over() -> bool:
+        current = store.projects.get(project.key)
+        finished = current.initial_sync_finished_at
+        passed = current.last_pass_at
+        if finished is None or passed is None or passed < finished:
+            return False
+        return any(
             (e.detail or "").startswith("completion email sent")
             for e in store.log.recent(project.key, 20)
-        ),
-        deadline_s=60,
-    )
+        )
+
+    poll("the completion email and the closing change pass", over, deadline_s=120)
+    return time.monotonic()
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -224,8 +248,11 @@ def _nested(segments: list[str]) -> dict[str, Any]:
 def print_endpoints(label: str, cost: RunCost) -> None:
     for endpoint, count in sorted(cost.procore_by_endpoint.items(), key=lambda kv: -kv[1]):
         print(f"# {label} procore {endpoint}: {count}", flush=True)
+    for target, count in sorted(cost.table_by_target.items(), key=lambda kv: -kv[1]):
+        print(f"# {label} table {target}: {count}", flush=True)
     print(
-        f"# {label}: {cost.files} files, {cost.folders} folders, {cost.seconds:.1f} s, "
+        f"# {label}: {cost.files} files, {cost.folders} folders, {cost.seconds:.1f} s to phase "
+        f"regular, {cost.all_done_s:.1f} s to email sent and closing change pass done, "
         f"procore api {cost.procore_api} (floor {cost.procore_floor}), storage hops "
         f"{cost.procore_storage}, graph {cost.graph}, table requests {cost.table_ops} "
         f"({cost.table_batches} of them entity-group batches)",
