@@ -47,6 +47,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=30.0,
         help="how long to let in-flight invocations finish on stop",
     )
+    parser.add_argument(
+        "--message-lease-seconds",
+        type=int,
+        default=None,
+        help="how long a fetched message stays invisible (what a crashed worker leaves behind); "
+        "default functionTimeout + 60 s",
+    )
+    parser.add_argument(
+        "--redeliver",
+        action="store_true",
+        help="deliver every queue message twice (tests that handlers are idempotent)",
+    )
     return parser.parse_args(argv)
 
 
@@ -106,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             function_key=args.function_key or os.environ.get("ADMIN_FUNCTION_KEY"),
             master_key=args.master_key or os.environ.get("DEVHOST_MASTER_KEY"),
             drain_s=args.drain_seconds,
+            lease_s=args.message_lease_seconds,
+            redeliver=args.redeliver,
         )
         host.start()
     except (UsageError, HostJsonError, CatalogError, RouteTemplateError, HostError) as exc:

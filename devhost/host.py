@@ -65,6 +65,8 @@ class Host:
         master_key: str | None = None,
         env: Mapping[str, str] | None = None,
         drain_s: float = 30.0,
+        lease_s: int | None = None,
+        redeliver: bool = False,
     ) -> None:
         env = os.environ if env is None else env
         self.options = options
@@ -72,7 +74,7 @@ class Host:
         self.drain_s = drain_s
         self._state = "Default"
         self._invoker = Invoker()
-        lease = (
+        lease = lease_s or (
             int(options.function_timeout_s) + 60 if options.function_timeout_s else DEFAULT_LEASE_S
         )
         for timer in self.catalog.timers:
@@ -84,6 +86,7 @@ class Host:
                 options.queues,
                 self._invoker,
                 min(lease, MAX_LEASE_S),
+                redeliver,
             )
             for entry in self.catalog.queues
         ]

@@ -49,11 +49,13 @@ class QueueListener:
         options: QueueOptions,
         invoker: Invoker,
         lease_s: int,
+        redeliver: bool = False,
     ) -> None:
         self.entry = entry
         self.options = options
         self._invoker = invoker
         self._lease_s = lease_s
+        self._redeliver = redeliver
         self._queue = QueueClient.from_connection_string(connection_string, entry.queue_name)
         self._poison = QueueClient.from_connection_string(
             connection_string, entry.queue_name + POISON_SUFFIX
@@ -189,6 +191,9 @@ class QueueListener:
         }
         try:
             self._invoker.call(self.entry, trigger_value, **facts)
+            if self._redeliver:
+                # At-least-once delivery, made certain: the same message a second time.
+                self._invoker.call(self.entry, trigger_value, **{**facts, "redelivered": True})
         except Exception:  # logged with its traceback by the invoker
             self._after_failure(message)
         else:

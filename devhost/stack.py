@@ -54,9 +54,10 @@ def start_devhost(
     env: dict[str, str],
     app: str = "function_app:app",
     host_json: Path | None = None,
+    extra_args: tuple[str, ...] = (),
 ) -> tuple[Process, str]:
     """Run the app under devhost; returns the process and its base URL."""
-    args = ["--app", app]
+    args = ["--app", app, *extra_args]
     if host_json is not None:
         args += ["--host-json", str(host_json)]
     return services.start_python_server(
@@ -218,6 +219,20 @@ class Stack:
     probe_user_agent: str | None = None
     """When set, the stack's own Table Storage reads and writes carry this user agent, so a
     benchmark can tell them apart from the app's in Azurite's debug log."""
+    services: Services | None = None
+    devhost_args: tuple[str, ...] = ()
+
+    def kill_worker(self) -> None:
+        """SIGKILL the worker (devhost) mid-flight, as a crash would."""
+        self.devhost.proc.kill()
+        self.devhost.proc.wait(timeout=10)
+
+    def start_worker(self) -> None:
+        """Start a fresh worker on the same storage and settings."""
+        assert self.services is not None
+        self.devhost, self.app_url = start_devhost(
+            self.services, self.env, extra_args=self.devhost_args
+        )
 
     @property
     def settings(self) -> Settings:
@@ -290,6 +305,7 @@ def start_stack(
     *,
     env_overrides: dict[str, str] | None = None,
     procore_args: tuple[str, ...] = ("--spike-limit", "100000", "--hourly-limit", "10000000"),
+    devhost_args: tuple[str, ...] = (),
 ) -> Stack:
     """Start the stack. Procore's rate limits are generous unless a test sets them (a test of
     pacing passes tight ones); the default limits would make every test wait on the budget."""
@@ -331,8 +347,17 @@ def start_stack(
         QUIET_PERIOD_S="0",
         **(env_overrides or {}),
     )
-    devhost, app_url = start_devhost(services, env)
-    return Stack(azurite, procore, GraphSide(graph_url, cert), env, devhost, app_url)
+    devhost, app_url = start_devhost(services, env, extra_args=devhost_args)
+    return Stack(
+        azurite,
+        procore,
+        GraphSide(graph_url, cert),
+        env,
+        devhost,
+        app_url,
+        services=services,
+        devhost_args=devhost_args,
+    )
 
 
 def failed_invocations(stack: Stack) -> list[str]:

@@ -7,12 +7,14 @@ message sends nothing twice.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 from shared import runtime
 from shared.config import get_settings
 from shared.notify.initial_sync_email import ConflictNote, InitialSyncSummary, SkipNote, compose
 from shared.queues import Notify
 from shared.state.log import LogAction
+from shared.state.projects import Project
 
 log = logging.getLogger("notify")
 LOG_ENTRIES_READ = 5000
@@ -25,11 +27,28 @@ def send(message: Notify) -> None:
         log.warning("notification kind not handled", extra={"kind": message.kind})
 
 
+SENDING_CLAIM = timedelta(minutes=2)
+
+
 def send_initial_sync_complete(message: Notify) -> None:
     store = runtime.state_store()
     project = store.projects.find(message.project_key)
     if project is None or message.run_id is None or project.notified_run_id == message.run_id:
         return
+    now = datetime.now(UTC)
+    claimed: list[bool] = []
+
+    def claim(p: Project) -> Project | None:
+        claimed.clear()
+        busy = p.notifying_until is not None and p.notifying_until > now
+        if p.notified_run_id == message.run_id or busy:
+            return None
+        claimed.append(True)
+        return p.model_copy(update={"notifying_until": now + SENDING_CLAIM})
+
+    project = store.projects.modify(project.key, claim)
+    if not claimed:
+        return  # sent already, or another delivery is sending it (its claim runs out if it dies)
     started = project.initial_sync_started_at
     finished = project.initial_sync_finished_at
     if started is None or finished is None:
@@ -70,7 +89,8 @@ def send_initial_sync_complete(message: Notify) -> None:
     else:
         log.warning("no recipients for the completion email", extra={"project": project.key})
     store.projects.modify(
-        project.key, lambda p: p.model_copy(update={"notified_run_id": message.run_id})
+        project.key,
+        lambda p: p.model_copy(update={"notified_run_id": message.run_id, "notifying_until": None}),
     )
     store.log.append(
         store.log.entry(

@@ -126,6 +126,9 @@ class Project(Entity):
     notified_run_id: str | None = Field(
         default=None, description="The run whose completion email was sent."
     )
+    notifying_until: datetime | None = Field(
+        default=None, description="A completion email is being sent until then (one sender)."
+    )
     last_error: str | None = None
     last_error_at: datetime | None = None
     created_at: datetime | None = None

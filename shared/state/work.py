@@ -23,8 +23,9 @@ winning unit can tell that it won before and re-drive what follows (idempotently
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from shared.state.clock import Clock, utc_now
@@ -61,6 +62,17 @@ class WorkUnit(Entity):
     note: str | None = None
     registered_at: datetime | None = None
     finished_at: datetime | None = None
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The answer to `WorkRepository.claim`."""
+
+    taken: bool
+    finished: bool = False
+    until: datetime | None = None
 
 
 class Job(Entity):
@@ -188,6 +200,43 @@ class WorkRepository(Repository[Job]):
             row_key=MARKER_ROW,
         )
 
+    def claim(
+        self, project_key: str, job: str, unit_id: str, owner: str, duration: timedelta
+    ) -> Claim:
+        """Take (or renew) the right to work on a pending unit for `duration`, so that two
+        deliveries of the same work do not run it at once. A claim of a crashed owner runs
+        out; the next delivery then takes it over."""
+        partition = work_partition(project_key, job)
+        now = self.clock()
+        outcome: list[Claim] = []
+
+        def take(unit: WorkUnit) -> WorkUnit | None:
+            outcome.clear()
+            if unit.state != UnitState.PENDING:
+                outcome.append(Claim(False, finished=True))
+                return None
+            held = unit.claimed_by not in (None, owner)
+            if held and unit.claimed_until is not None and unit.claimed_until > now:
+                outcome.append(Claim(False, until=unit.claimed_until))
+                return None
+            outcome.append(Claim(True))
+            return unit.model_copy(update={"claimed_by": owner, "claimed_until": now + duration})
+
+        self._units.modify(partition, unit_row(unit_id), take)
+        return outcome[0]
+
+    def release(self, project_key: str, job: str, unit_id: str, owner: str) -> None:
+        """Give up a claim (the work is put back on the queue for later)."""
+        self._units.modify(
+            work_partition(project_key, job),
+            unit_row(unit_id),
+            lambda unit: (
+                unit.model_copy(update={"claimed_by": None, "claimed_until": None})
+                if unit.claimed_by == owner
+                else None
+            ),
+        )
+
     def unit_state(self, project_key: str, job: str, unit_id: str) -> UnitState | None:
         """The unit's state, or None if it was never registered."""
         unit = self._units.find(work_partition(project_key, job), unit_row(unit_id))
@@ -233,6 +282,11 @@ class _UnitRows(Repository[WorkUnit]):
                 else unit.model_copy(update={"state": state, "note": note, "finished_at": now})
             ),
         )
+
+    def modify(
+        self, partition: str, row: str, change: Callable[[WorkUnit], WorkUnit | None]
+    ) -> WorkUnit:
+        return self._modify(partition, row, change)
 
     def find(self, partition: str, row: str) -> WorkUnit | None:
         return self._find(partition, row)

@@ -44,24 +44,33 @@ LOCKED_RETRY_S = 120
 
 
 def start(message: SyncStart) -> None:
-    _stepped(message.project_key, message.run_id, lambda run: _start(run, message))
+    _stepped(message.project_key, message.run_id, None, lambda run: _start(run, message))
 
 
 def scan(message: FolderScan) -> None:
-    _stepped(message.project_key, message.run_id, lambda run: _scan(run, message))
+    _stepped(message.project_key, message.run_id, message.unit_id, lambda run: _scan(run, message))
 
 
 def transfer(message: Transfer) -> None:
-    _stepped(message.project_key, message.run_id, lambda run: _transfer(run, message))
+    _stepped(
+        message.project_key, message.run_id, message.unit_id, lambda run: _transfer(run, message)
+    )
 
 
-def _stepped(project_key: str, run_id: str, step: Callable[[Run], None]) -> None:
-    """Run one step for its run (dropping stale messages) and write its log and counters."""
+def _stepped(
+    project_key: str, run_id: str, unit_id: str | None, step: Callable[[Run], None]
+) -> None:
+    """Run one step for its run (dropping stale messages) and write its log and counters.
+    A step that fails or is throttled gives its unit's claim back, so the retry needs no wait."""
     run = load_run(project_key, run_id)
     if run is None:
         return
     try:
         step(run)
+    except Exception:
+        if unit_id is not None:
+            run.store.work.release(run.key, run.job, unit_id, run.owner)
+        raise
     finally:
         run.flush()
 
@@ -168,7 +177,7 @@ def _scan(run: Run, message: FolderScan) -> None:
     if run.paused:
         defer(message, 60, "project paused")
         return
-    if not _pending(run, message.unit_id):
+    if not _pending(run, message):
         return
     if message.procore_empty and message.procore_folder_id is not None:
         listing = FolderListing(id=message.procore_folder_id)
@@ -215,13 +224,26 @@ def _scan(run: Run, message: FolderScan) -> None:
     _fan_out(run, message, scans, transfers)
 
 
-def _pending(run: Run, unit_id: str) -> bool:
-    """Whether the unit still has work. A unit that is done but completed the run (a redelivered
-    winner whose finish was cut short) drives the finish again, which is idempotent."""
-    if run.store.work.unit_state(run.key, run.job, unit_id) == UnitState.PENDING:
+CLAIM = timedelta(seconds=30)
+
+
+def _pending(run: Run, message: FolderScan | Transfer) -> bool:
+    """Whether this delivery should do the unit's work now.
+
+    A unit is worked on by one delivery at a time (a claim that runs out if its worker dies);
+    another delivery of the same work meanwhile comes back later. A unit that is done but
+    completed the run (a redelivered winner whose finish was cut short) re-drives the finish,
+    which is idempotent.
+    """
+    claim = run.store.work.claim(run.key, run.job, message.unit_id, run.owner, CLAIM)
+    if claim.taken:
         return True
-    if _completed_by(run, unit_id):
-        finish(run)
+    if claim.finished:
+        if _completed_by(run, message.unit_id):
+            finish(run)
+        return False
+    wait = (claim.until - utcnow()).total_seconds() if claim.until else CLAIM.total_seconds()
+    defer(message, wait + 1, "another delivery is working on this unit")
     return False
 
 
@@ -546,15 +568,18 @@ def _transfer(run: Run, message: Transfer) -> None:
     if run.paused:
         defer(message, 60, "project paused")
         return
-    if not _pending(run, message.unit_id):
+    if not _pending(run, message):
         return
     retry: list[FileTransfer] = []
     for index, file in enumerate(message.files):
+        if index:
+            run.store.work.claim(run.key, run.job, message.unit_id, run.owner, CLAIM)
         try:
             _transfer_one(run, file)
         except Throttled as exc:
             rest = message.model_copy(update={"files": [*retry, *message.files[index:]]})
             wait = (exc.retry_at - utcnow()).total_seconds()
+            run.store.work.release(run.key, run.job, message.unit_id, run.owner)
             defer(rest, wait, f"{exc.service} throttled")
             return
         except (Locked, PreconditionFailed) as exc:
@@ -570,6 +595,7 @@ def _transfer(run: Run, message: Transfer) -> None:
             else:
                 raise
     if retry:
+        run.store.work.release(run.key, run.job, message.unit_id, run.owner)
         run.sender.send(message.model_copy(update={"files": retry}), delay_s=LOCKED_RETRY_S)
         return
     run.flush()  # counters land before the unit counts as done (the email reads them)

@@ -7,6 +7,7 @@ a newer run replaced the one the message belongs to) and is dropped.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +39,8 @@ class Run:
     sender: QueueSender
     project: Project
     run_id: str
+    owner: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """Who this delivery is, for claims on work units."""
     _entries: list[LogEntry] = field(default_factory=list)
     _counts: Counter[str] = field(default_factory=Counter)
 
