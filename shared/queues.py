@@ -116,6 +116,9 @@ class FileTransfer(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     kind: Literal["to_sharepoint", "to_procore", "compare", "photo_to_sharepoint"]
     name: str
+    """The name on the side written to (a SharePoint name may be a mapped one)."""
+    procore_name: str | None = None
+    """The file's name in Procore, when it has one there already."""
     size: int = Field(ge=0)
     path: str = ""
     procore_id: int | None = None
@@ -128,6 +131,7 @@ class FileTransfer(BaseModel):
     sharepoint_modified_at: datetime | None = None
     sharepoint_ctag: str | None = None
     sharepoint_quick_xor: str | None = None
+    sharepoint_etag: str | None = None
     replace_procore_id: int | None = None
     replace_sharepoint_id: str | None = None
     if_match: str | None = None
@@ -151,6 +155,8 @@ class ProjectTick(QueueMessage):
     project_key: str
     tick_id: str
     reason: str = ""
+    notify_run_id: str | None = None
+    """After this pass, send that initial sync run's completion email."""
 
 
 class Notify(QueueMessage):

@@ -25,7 +25,7 @@ from shared.errors import ApiError, NotFound, Throttled
 from shared.graph.models import DriveItem
 from shared.procore.models import DocumentEntry
 from shared.procore.scope import Scope
-from shared.queues import ProjectTick
+from shared.queues import Notify, ProjectTick
 from shared.state import StateStore
 from shared.state.items import ItemBase, ItemKind
 from shared.state.log import LogAction, LogEntry
@@ -101,6 +101,7 @@ def tick(message: ProjectTick) -> None:
         run_pass(current)
     except Throttled as exc:
         defer(message, (exc.retry_at - datetime.now(UTC)).total_seconds(), "throttled")
+        return
     finally:
         if current.entries:
             store.log.append_many(current.entries)
@@ -112,8 +113,15 @@ def tick(message: ProjectTick) -> None:
                 else None
             ),
         )
+    if message.notify_run_id is not None:
+        runtime.queue_sender().send(
+            Notify(
+                project_key=project.key, kind="initial_sync_complete", run_id=message.notify_run_id
+            )
+        )
     if current.deferred:
-        defer(message, RETRY_DEFERRED_S, f"{len(current.deferred)} item(s) not ready")
+        later = message.model_copy(update={"notify_run_id": None})
+        defer(later, RETRY_DEFERRED_S, f"{len(current.deferred)} item(s) not ready")
 
 
 def run_pass(current: Pass) -> None:

@@ -24,7 +24,7 @@ from typing import Literal
 from shared.errors import ApiError, Conflict, Locked, NotFound, PreconditionFailed, Throttled
 from shared.graph.models import DriveItem
 from shared.procore.models import FolderListing, ProcoreFile
-from shared.queues import FileTransfer, FolderScan, Notify, ProjectTick, SyncStart, Transfer
+from shared.queues import FileTransfer, FolderScan, ProjectTick, SyncStart, Transfer
 from shared.state.log import LogAction
 from shared.state.projects import Phase, Project, ProjectCounters, SyncMode
 from shared.state.work import UnitState
@@ -485,13 +485,15 @@ def _transfer_for(
     else:
         kind = "compare"
     latest = procore_file.latest_version if procore_file else None
+    procore_name = procore_file.name if procore_file else None
     return FileTransfer(
         kind=kind,
         name=action.name,
+        procore_name=procore_name,
         size=action.size
         if not isinstance(action, merge.CompareContent)
         else (_procore_size(procore_file) if procore_file else 0),
-        path=_child_path(message.path, action.name),
+        path=_child_path(message.path, procore_name or action.name),
         procore_id=procore_file.id if procore_file else None,
         procore_parent_id=listing.id,
         procore_version_id=latest.id if latest else None,
@@ -504,6 +506,7 @@ def _transfer_for(
         else None,
         sharepoint_ctag=sharepoint_item.c_tag if sharepoint_item else None,
         sharepoint_quick_xor=sharepoint_item.quick_xor_hash if sharepoint_item else None,
+        sharepoint_etag=sharepoint_item.e_tag if sharepoint_item else None,
         replace_procore_id=action.replace_id if isinstance(action, merge.CopyToProcore) else None,
         replace_sharepoint_id=(
             action.replace_id if isinstance(action, merge.CopyToSharePoint) else None
@@ -682,7 +685,7 @@ def _to_sharepoint(run: Run, file: FileTransfer, spool: Spool | None = None) -> 
         file_pair(
             run.key,
             procore_id=file.procore_id,
-            procore_name=file.name,
+            procore_name=file.procore_name or file.name,
             procore_parent_id=file.procore_parent_id,
             procore_version_id=file.procore_version_id,
             procore_version_number=None,
@@ -792,13 +795,13 @@ def _compare(run: Run, file: FileTransfer) -> None:
             procore_entry, sharepoint_entry, spool.quick_xor, set(), rules
         )[0]
         if isinstance(decision, merge.Link):
-            item = run.graph.get_item(run.drive_id, file.sharepoint_id)
+            item = _listed_item(file)
             save_pair(
                 run.store,
                 file_pair(
                     run.key,
                     procore_id=file.procore_id,
-                    procore_name=file.name,
+                    procore_name=file.procore_name or file.name,
                     procore_parent_id=file.procore_parent_id,
                     procore_version_id=file.procore_version_id,
                     procore_version_number=None,
@@ -847,12 +850,29 @@ def _compare(run: Run, file: FileTransfer) -> None:
             run.count(deferred=1)
 
 
+def _listed_item(file: FileTransfer) -> DriveItem:
+    """The SharePoint file as the folder listing showed it (no request needed to link it)."""
+    assert file.sharepoint_id is not None
+    return DriveItem.model_validate(
+        {
+            "id": file.sharepoint_id,
+            "name": file.name,
+            "eTag": file.sharepoint_etag,
+            "cTag": file.sharepoint_ctag,
+            "size": file.size,
+            "lastModifiedDateTime": file.sharepoint_modified_at,
+            "file": {"hashes": {"quickXorHash": file.sharepoint_quick_xor}},
+        }
+    )
+
+
 # --- 4. finish ---------------------------------------------------------------------------------
 
 
 def finish(run: Run) -> None:
     """The run is complete: regular phase (or back to it on resume, when paused meanwhile),
-    then the completion email. Idempotent: a re-driven finish changes nothing twice."""
+    then a change pass for what changed during the run, which then asks for the completion
+    email. Idempotent: a re-driven finish changes nothing twice."""
     now = utcnow()
     finished: list[bool] = []
 
@@ -873,6 +893,10 @@ def finish(run: Run) -> None:
         run.record(LogAction.INFO, detail="initial sync complete")
         run.flush()
     run.sender.send(
-        ProjectTick(project_key=run.key, tick_id=f"after-{run.run_id}", reason="initial sync")
+        ProjectTick(
+            project_key=run.key,
+            tick_id=f"after-{run.run_id}",
+            reason="changes made during the initial sync",
+            notify_run_id=run.run_id,
+        )
     )
-    run.sender.send(Notify(project_key=run.key, kind="initial_sync_complete", run_id=run.run_id))
