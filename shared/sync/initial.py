@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from shared.errors import ApiError, Conflict, Locked, NotFound, PreconditionFailed, Throttled
@@ -315,57 +315,22 @@ def _carry_out(
         )
         for new in new_folders:
             item = created[new.name]
-            path = _child_path(message.path, procore_names[new.procore_id])
-            save_pair(
-                run.store,
-                folder_pair(
-                    run.key,
-                    procore_id=new.procore_id,
-                    procore_name=procore_names[new.procore_id],
-                    procore_parent_id=listing.id,
-                    item=item,
-                    sharepoint_parent_id=message.sharepoint_folder_id,
-                    path=path,
-                    now=now,
-                ),
+            path = _record_folder(
+                run, message, listing.id, new.procore_id, procore_names[new.procore_id], item, now
             )
             scans.append(_sub_scan(run, message, new.procore_id, item.id, path, sp_new=True))
         run.count(folders_created=len(new_folders))
     for action in actions:
         if isinstance(action, merge.PairFolders):
             item = sharepoint_by_id[action.sharepoint_id]
-            path = _child_path(message.path, procore_names[action.procore_id])
-            save_pair(
-                run.store,
-                folder_pair(
-                    run.key,
-                    procore_id=action.procore_id,
-                    procore_name=procore_names[action.procore_id],
-                    procore_parent_id=listing.id,
-                    item=item,
-                    sharepoint_parent_id=message.sharepoint_folder_id,
-                    path=path,
-                    now=now,
-                ),
-            )
+            name = procore_names[action.procore_id]
+            path = _record_folder(run, message, listing.id, action.procore_id, name, item, now)
             scans.append(_sub_scan(run, message, action.procore_id, item.id, path))
         elif isinstance(action, merge.CreateProcoreFolder):
             item = sharepoint_by_id[action.sharepoint_id]
             folder = run.procore.create_folder(run.scope, action.name, listing.id)
-            path = _child_path(message.path, action.name)
-            save_pair(
-                run.store,
-                folder_pair(
-                    run.key,
-                    procore_id=folder.id,
-                    procore_name=folder.name or action.name,
-                    procore_parent_id=listing.id,
-                    item=item,
-                    sharepoint_parent_id=message.sharepoint_folder_id,
-                    path=path,
-                    now=now,
-                ),
-            )
+            name = folder.name or action.name
+            path = _record_folder(run, message, listing.id, folder.id, name, item, now)
             run.record(
                 LogAction.COPIED,
                 side="procore",
@@ -427,6 +392,33 @@ def _carry_out(
                 _transfer_for(run, message, listing, files_by_id, sharepoint_by_id, action)
             )
     return scans, transfers
+
+
+def _record_folder(
+    run: Run,
+    message: FolderScan,
+    procore_parent_id: int,
+    procore_id: int,
+    procore_name: str,
+    item: DriveItem,
+    now: datetime,
+) -> str:
+    """Record a folder pair found or made by the scan; returns its path."""
+    path = _child_path(message.path, procore_name)
+    save_pair(
+        run.store,
+        folder_pair(
+            run.key,
+            procore_id=procore_id,
+            procore_name=procore_name,
+            procore_parent_id=procore_parent_id,
+            item=item,
+            sharepoint_parent_id=message.sharepoint_folder_id,
+            path=path,
+            now=now,
+        ),
+    )
+    return path
 
 
 def _ids(side: Side, item_id: str) -> dict[str, object]:
