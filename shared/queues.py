@@ -114,7 +114,8 @@ class FileTransfer(BaseModel):
     """One file to carry across (an action of `shared.sync.merge`, made serialisable)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    kind: Literal["to_sharepoint", "to_procore", "compare", "photo_to_sharepoint"]
+    kind: Literal["to_sharepoint", "to_procore", "compare"]
+    tool: Literal["documents", "photos"] = "documents"
     name: str
     """The name on the side written to (a SharePoint name may be a mapped one)."""
     procore_name: str | None = None

@@ -23,7 +23,7 @@ from typing import Literal
 
 from shared.errors import ApiError, Conflict, Locked, NotFound, PreconditionFailed, Throttled
 from shared.graph.models import DriveItem
-from shared.procore.models import FolderListing, ProcoreFile
+from shared.procore.models import FolderListing, ImageCategory, ProcoreFile
 from shared.queues import FileTransfer, FolderScan, ProjectTick, SyncStart, Transfer
 from shared.state.log import LogAction
 from shared.state.projects import Phase, Project, ProjectCounters, SyncMode
@@ -31,11 +31,12 @@ from shared.state.work import UnitState
 from shared.sync import merge
 from shared.sync.handling import defer
 from shared.sync.model import ConflictPolicy, ProcoreEntry, SharePointEntry, Side
-from shared.sync.records import file_pair, folder_pair, save_pair
+from shared.sync.records import file_pair, folder_pair, photos_key, save_pair
 from shared.sync.run import Run, load_run, utcnow
 from shared.sync.spool import Spool
 
 ROOT_UNIT = "scan:root"
+ALBUMS_UNIT = "photos:albums"
 MAX_TRANSFER_ATTEMPTS = 5
 LOCKED_RETRY_S = 120
 
@@ -100,10 +101,7 @@ def _start(run: Run, message: SyncStart) -> None:
             }
         ),
     )
-    if created:
-        run.count(folders_created=1)
-    run.store.work.register(run.key, run.job, [ROOT_UNIT])
-    run.sender.send(
+    scans = [
         FolderScan(
             project_key=run.key,
             run_id=run.run_id,
@@ -111,7 +109,32 @@ def _start(run: Run, message: SyncStart) -> None:
             sharepoint_folder_id=docs.id,
             sharepoint_empty=created,
         )
-    )
+    ]
+    folders_made = int(created)
+    if "photos" in run.project.tools:
+        photos_name = run.project.tool_folders.get("photos", "Photos")
+        photos, photos_created = _ensure_folder(run, folder_id, photos_name, children)
+        folders_made += int(photos_created)
+        run.store.projects.modify(
+            run.key,
+            lambda p: p.model_copy(
+                update={"tool_folder_ids": {**p.tool_folder_ids, "photos": photos.id}}
+            ),
+        )
+        scans.append(
+            FolderScan(
+                project_key=run.key,
+                run_id=run.run_id,
+                unit_id=ALBUMS_UNIT,
+                source="photos",
+                sharepoint_folder_id=photos.id,
+                sharepoint_empty=photos_created,
+            )
+        )
+    run.count(folders_created=folders_made)
+    run.store.work.register(run.key, run.job, [scan.unit_id for scan in scans])
+    for scan_message in scans:
+        run.sender.send(scan_message)
     run.record(LogAction.INFO, detail=f"initial sync started ({mode.value})")
     run.flush()
     if run.store.work.seal(run.key, run.job) or _completed_by(run, "seal"):
@@ -179,6 +202,9 @@ def _scan(run: Run, message: FolderScan) -> None:
         return
     if not _pending(run, message):
         return
+    if message.source == "photos":
+        _scan_photos(run, message)
+        return
     if message.procore_empty and message.procore_folder_id is not None:
         listing = FolderListing(id=message.procore_folder_id)
     else:
@@ -245,6 +271,213 @@ def _pending(run: Run, message: FolderScan | Transfer) -> bool:
     wait = (claim.until - utcnow()).total_seconds() if claim.until else CLAIM.total_seconds()
     defer(message, wait + 1, "another delivery is working on this unit")
     return False
+
+
+def _scan_photos(run: Run, message: FolderScan) -> None:
+    """Photos: each album is a folder under the Photos folder, each photo a file in it."""
+    children = (
+        []
+        if message.sharepoint_empty
+        else list(run.graph.list_children(run.drive_id, message.sharepoint_folder_id))
+    )
+    by_id = {c.id: c for c in children}
+    rules = merge.MergeRules(
+        now=utcnow(),
+        quiet_period=timedelta(seconds=run.settings.quiet_period_s),
+        max_file_bytes=run.settings.max_file_bytes,
+    )
+    sharepoint_entries = [_sharepoint_entry(c) for c in children]
+    if message.procore_folder_id is None:
+        albums = {a.id: a for a in run.procore.list_albums(run.scope)}
+        entries = [
+            ProcoreEntry(id=a.id, name=a.name, is_folder=True, updated_at=a.updated_at or utcnow())
+            for a in albums.values()
+        ]
+        actions = merge.plan_folder(entries, sharepoint_entries, rules)
+        scans = _carry_out_albums(run, message, albums, by_id, actions)
+        _fan_out(run, message, scans, [])
+        return
+    album_id = message.procore_folder_id
+    images = (
+        {}
+        if message.procore_empty
+        else {i.id: i for i in run.procore.list_photos(run.scope, album_id=album_id)}
+    )
+    entries = [
+        ProcoreEntry(
+            id=i.id,
+            name=i.filename or i.name or f"photo-{i.id}",
+            is_folder=False,
+            updated_at=i.updated_at or utcnow(),
+            size=i.size or 0,
+        )
+        for i in images.values()
+    ]
+    transfers: list[FileTransfer] = []
+    for action in merge.plan_folder(entries, sharepoint_entries, rules):
+        if isinstance(action, merge.CopyToSharePoint | merge.CopyToProcore | merge.CompareContent):
+            image_id = (
+                action.replace_id
+                if isinstance(action, merge.CopyToProcore)
+                else (action.procore_id)
+            )
+            image = images.get(image_id) if image_id is not None else None
+            sharepoint_id = (
+                action.replace_id
+                if isinstance(action, merge.CopyToSharePoint)
+                else action.sharepoint_id
+                if isinstance(action, merge.CopyToProcore | merge.CompareContent)
+                else None
+            )
+            item = by_id.get(sharepoint_id) if sharepoint_id else None
+            if isinstance(action, merge.CopyToProcore) and action.replace_id is not None:
+                _skip_photo(
+                    run,
+                    message,
+                    action.name,
+                    "the SharePoint copy is newer, but Procore "
+                    "photos keep no versions; both copies are left as they are",
+                )
+                continue
+            transfers.append(
+                FileTransfer(
+                    kind="to_sharepoint"
+                    if isinstance(action, merge.CopyToSharePoint)
+                    else "to_procore"
+                    if isinstance(action, merge.CopyToProcore)
+                    else "compare",
+                    tool="photos",
+                    name=action.name,
+                    procore_name=(image.filename or image.name) if image else None,
+                    size=action.size
+                    if not isinstance(action, merge.CompareContent)
+                    else (image.size or 0 if image else 0),
+                    path=_child_path(message.path, action.name),
+                    procore_id=image.id if image else None,
+                    procore_parent_id=album_id,
+                    procore_updated_at=image.updated_at if image else None,
+                    download_url=image.url if image else None,
+                    sharepoint_id=item.id if item else None,
+                    sharepoint_parent_id=message.sharepoint_folder_id,
+                    sharepoint_modified_at=_sharepoint_entry(item).modified_at if item else None,
+                    sharepoint_ctag=item.c_tag if item else None,
+                    sharepoint_quick_xor=item.quick_xor_hash if item else None,
+                    sharepoint_etag=item.e_tag if item else None,
+                    replace_sharepoint_id=(
+                        action.replace_id if isinstance(action, merge.CopyToSharePoint) else None
+                    ),
+                    if_match=action.if_match
+                    if isinstance(action, merge.CopyToSharePoint)
+                    else (
+                        item.e_tag if isinstance(action, merge.CompareContent) and item else None
+                    ),
+                )
+            )
+        elif isinstance(action, merge.CreateProcoreFolder):
+            _skip_photo(run, message, action.name, "a Procore album holds photos, not folders")
+        elif isinstance(action, merge.Skip | merge.Defer):
+            reason = action.reason
+            _skip_photo(run, message, action.name, reason, deferred=isinstance(action, merge.Defer))
+    _fan_out(run, message, [], transfers)
+
+
+def _carry_out_albums(
+    run: Run,
+    message: FolderScan,
+    albums: dict[int, ImageCategory],
+    by_id: dict[str, DriveItem],
+    actions: list[merge.MergeAction],
+) -> list[FolderScan]:
+    now = utcnow()
+    key = photos_key(run.key)
+    scans: list[FolderScan] = []
+
+    def record(
+        album_id: int,
+        name: str,
+        item: DriveItem,
+        *,
+        sp_new: bool = False,
+        procore_new: bool = False,
+    ) -> None:
+        save_pair(
+            run.store,
+            folder_pair(
+                key,
+                procore_id=album_id,
+                procore_name=name,
+                procore_parent_id=None,
+                item=item,
+                sharepoint_parent_id=message.sharepoint_folder_id,
+                path=name,
+                now=now,
+                tool="photos",
+            ),
+        )
+        scans.append(
+            FolderScan(
+                project_key=run.key,
+                run_id=run.run_id,
+                unit_id=f"album:{album_id}",
+                source="photos",
+                procore_folder_id=album_id,
+                sharepoint_folder_id=item.id,
+                path=name,
+                sharepoint_empty=sp_new,
+                procore_empty=procore_new,
+            )
+        )
+
+    new = [a for a in actions if isinstance(a, merge.CreateSharePointFolder)]
+    if new:
+        created = run.graph.create_folder_tree(
+            run.drive_id, message.sharepoint_folder_id, [a.name for a in new]
+        )
+        for made in new:
+            record(made.procore_id, albums[made.procore_id].name, created[made.name], sp_new=True)
+        run.count(folders_created=len(new))
+    for action in actions:
+        if isinstance(action, merge.PairFolders):
+            record(action.procore_id, albums[action.procore_id].name, by_id[action.sharepoint_id])
+        elif isinstance(action, merge.CreateProcoreFolder):
+            album = run.procore.create_album(run.scope, action.name)
+            record(album.id, album.name, by_id[action.sharepoint_id], procore_new=True)
+            run.record(
+                LogAction.COPIED,
+                side="procore",
+                name=action.name,
+                path=action.name,
+                detail="album created in Procore",
+            )
+        elif isinstance(action, merge.CopyToProcore | merge.CompareContent | merge.Defer):
+            _skip_photo(
+                run,
+                message,
+                action.name,
+                "a file directly in the Photos folder belongs to no album; "
+                "put it in an album's folder",
+            )
+        elif isinstance(action, merge.Skip):
+            _skip_photo(run, message, action.name, action.reason)
+    return scans
+
+
+def _skip_photo(
+    run: Run, message: FolderScan, name: str, reason: str, *, deferred: bool = False
+) -> None:
+    path = _child_path(f"Photos/{message.path}".rstrip("/"), name)
+    if deferred:
+        run.record(
+            LogAction.INFO,
+            name=name,
+            path=path,
+            reason=reason,
+            detail="not taken yet; the regular sync takes it once saved and closed",
+        )
+        run.count(deferred=1)
+    else:
+        run.record(LogAction.SKIPPED, name=name, path=path, reason=reason)
+        run.count(skipped=1)
 
 
 def _record_root(run: Run, listing: FolderListing, sharepoint_folder_id: str) -> None:
@@ -621,13 +854,18 @@ def _transfer_one(run: Run, file: FileTransfer) -> None:
         _to_sharepoint(run, file)
 
 
+def _items_key(run: Run, file: FileTransfer) -> str:
+    return photos_key(run.key) if file.tool == "photos" else run.key
+
+
 def _already_done(run: Run, file: FileTransfer) -> bool:
+    key = _items_key(run, file)
     if file.procore_id is not None:
-        base = run.store.items.find_by_procore(run.key, file.procore_id)
+        base = run.store.items.find_by_procore(key, file.procore_id)
         if base is not None and base.procore_version_id == file.procore_version_id:
             return True
     if file.kind == "to_procore" and file.sharepoint_id is not None:
-        return run.store.items.find_by_sharepoint(run.key, file.sharepoint_id) is not None
+        return run.store.items.find_by_sharepoint(key, file.sharepoint_id) is not None
     return False
 
 
@@ -643,6 +881,8 @@ def _download_procore(run: Run, file: FileTransfer, spool: Spool) -> None:
     try:
         spool.fill(run.procore.download(run.scope, url))
     except NotFound:
+        if file.tool == "photos":
+            raise
         fresh = run.procore.get_file(run.scope, file.procore_id, latest_version_only=True)
         if fresh.download_url is None:
             raise
@@ -675,7 +915,8 @@ def _to_sharepoint(run: Run, file: FileTransfer, spool: Spool | None = None) -> 
     save_pair(
         run.store,
         file_pair(
-            run.key,
+            _items_key(run, file),
+            tool=file.tool,
             procore_id=file.procore_id,
             procore_name=file.procore_name or file.name,
             procore_parent_id=file.procore_parent_id,
@@ -712,27 +953,40 @@ def _to_procore(run: Run, file: FileTransfer) -> None:
     if _already_done(run, file):
         return
     assert file.sharepoint_id is not None
+    version_id: int | None = None
+    version_number: int | None = None
     with Spool() as spool:
         run.graph.download(run.drive_id, file.sharepoint_id, spool)
         spool.finish()
         source = spool.upload_source()
-        if file.replace_procore_id is not None:
-            uploaded = run.procore.add_version(run.scope, file.replace_procore_id, source)
+        if file.tool == "photos":
+            image = run.procore.upload_photo(run.scope, file.procore_parent_id, file.name, source)
+            procore_id, procore_name = image.id, image.filename or file.name
+            modified = image.updated_at
         else:
-            uploaded = run.procore.upload_file(run.scope, file.procore_parent_id, file.name, source)
+            if file.replace_procore_id is not None:
+                uploaded = run.procore.add_version(run.scope, file.replace_procore_id, source)
+            else:
+                uploaded = run.procore.upload_file(
+                    run.scope, file.procore_parent_id, file.name, source
+                )
+            latest = uploaded.latest_version
+            procore_id, procore_name, modified = uploaded.id, uploaded.name, uploaded.updated_at
+            version_id = latest.id if latest else None
+            version_number = latest.number if latest else None
         size = spool.size
     item = run.graph.get_item(run.drive_id, file.sharepoint_id)
-    latest = uploaded.latest_version
     save_pair(
         run.store,
         file_pair(
-            run.key,
-            procore_id=uploaded.id,
-            procore_name=uploaded.name,
+            _items_key(run, file),
+            tool=file.tool,
+            procore_id=procore_id,
+            procore_name=procore_name,
             procore_parent_id=file.procore_parent_id,
-            procore_version_id=latest.id if latest else None,
-            procore_version_number=latest.number if latest else None,
-            procore_modified_at=uploaded.updated_at,
+            procore_version_id=version_id,
+            procore_version_number=version_number,
+            procore_modified_at=modified,
             item=item,
             sharepoint_parent_id=file.sharepoint_parent_id,
             path=file.path,
@@ -743,7 +997,7 @@ def _to_procore(run: Run, file: FileTransfer) -> None:
     run.record(
         LogAction.UPDATED if replaced else LogAction.COPIED,
         side="procore",
-        procore_id=uploaded.id,
+        procore_id=procore_id,
         sharepoint_id=file.sharepoint_id,
         name=file.name,
         path=file.path,
@@ -791,7 +1045,8 @@ def _compare(run: Run, file: FileTransfer) -> None:
             save_pair(
                 run.store,
                 file_pair(
-                    run.key,
+                    _items_key(run, file),
+                    tool=file.tool,
                     procore_id=file.procore_id,
                     procore_name=file.procore_name or file.name,
                     procore_parent_id=file.procore_parent_id,

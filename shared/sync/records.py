@@ -19,10 +19,12 @@ def folder_pair(
     sharepoint_parent_id: str | None,
     path: str,
     now: datetime,
+    tool: str = "documents",
 ) -> ItemBase:
     return ItemBase(
         project_key=project_key,
         kind=ItemKind.FOLDER,
+        tool=tool,
         procore_id=procore_id,
         sharepoint_id=item.id,
         procore_parent_id=procore_parent_id,
@@ -34,6 +36,12 @@ def folder_pair(
         sharepoint_modified_at=item.last_modified_date_time,
         synced_at=now,
     )
+
+
+def photos_key(project_key: str) -> str:
+    """The Items partition of a project's photos and albums: Procore numbers images and albums
+    apart from documents, so their ids may coincide with document ids."""
+    return f"{project_key}~photos"
 
 
 def file_pair(
@@ -49,10 +57,12 @@ def file_pair(
     sharepoint_parent_id: str | None,
     path: str,
     now: datetime,
+    tool: str = "documents",
 ) -> ItemBase:
     return ItemBase(
         project_key=project_key,
         kind=ItemKind.FILE,
+        tool=tool,
         procore_id=procore_id,
         sharepoint_id=item.id,
         procore_parent_id=procore_parent_id,
