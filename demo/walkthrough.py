@@ -76,8 +76,8 @@ def seed_procore(stack: Stack) -> None:
     )
     stack.procore.seed_project(seed.PROJECT_ID, seed.PROJECT_NAME, documents, photos)
     print(
-        "    the initial sync copies the Documents tool; photo albums are seeded but not part of "
-        "this demo run (the engine does not sync Photos yet)"
+        "    the initial sync copies the Documents tool, and each photo album to a folder "
+        "under Photos"
     )
 
 
@@ -92,7 +92,7 @@ def connect(api: httpx.Client, stack: Stack) -> str:
             "library": LIBRARY,
             "folder_path": FOLDER_PATH,
         },
-        "tools": ["documents"],
+        "tools": ["documents", "photos"],
         "recipients": [RECIPIENT],
     }
     answer = api.post(
@@ -117,7 +117,7 @@ def project_view(api: httpx.Client, stack: Stack, key: str) -> dict[str, Any]:
 def follow(api: httpx.Client, stack: Stack, key: str, deadline_s: float) -> dict[str, Any]:
     """Show progress until the project reaches the regular phase."""
     step("initial sync running (progress from GET /api/projects/{key})")
-    progress = ProgressView(seed.file_count(seed.documents()))
+    progress = ProgressView(seed.file_count(seed.documents()) + seed.file_count(seed.photos()))
     deadline = time.monotonic() + deadline_s
     try:
         while True:
@@ -215,8 +215,15 @@ def verify(
         f"    {Path(seed.LARGE_FILE).name} ({large['size'] / 1024 / 1024:.0f} MiB): SHA-256 "
         f"{'identical on both sides' if same else 'DIFFERS'} ({procore_hash[:16]}…)"
     )
+    photo_files = [
+        i for i in sharepoint if i["path"].startswith(f"/{FOLDER_PATH}/Photos/") and not i["folder"]
+    ]
+    expected_photos = seed.file_count(seed.photos())
+    print(f"    {len(photo_files)} of {expected_photos} photos are in album folders under Photos")
     failures = failed_invocations(stack)
     print(f"    devhost: {len(failures)} failed function invocations")
+    if len(photo_files) != expected_photos:
+        raise DemoFailed(f"{len(photo_files)} photos in SharePoint, {expected_photos} in Procore")
     if wrong or not same or unpaired != counters["skipped"] or failures:
         raise DemoFailed(
             f"the result does not match Procore: wrong sizes {wrong[:5]}, large file identical "

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from demo.construction_project import LARGE_FILE, PROJECT_NAME, documents, file_count
+from demo.construction_project import LARGE_FILE, PROJECT_NAME, documents, file_count, photos
 from devhost.services import REPO_ROOT
 
 pytestmark = pytest.mark.integration
@@ -38,7 +38,9 @@ def test_demo_syncs_the_seeded_project_and_stops_everything() -> None:
     seeded = file_count(documents())
     # the one path over SharePoint's 400-character limit is skipped, with its reason listed
     assert f"{seeded - 1} of {seeded} Procore files are in SharePoint with the same size" in out
-    assert f"| Files copied to SharePoint: {seeded - 1}" in out
+    photos_seeded = file_count(photos())
+    assert f"| Files copied to SharePoint: {seeded - 1 + photos_seeded}" in out
+    assert f"{photos_seeded} of {photos_seeded} photos are in album folders under Photos" in out
     assert "| Items skipped: 1" in out and "pathIsTooLong" in out
     assert (
         "Spec: Concrete?.pdf  →  Correspondence/Names SharePoint rejects/Spec： Concrete？.pdf"
