@@ -910,6 +910,28 @@ def _download_procore(run: Run, file: FileTransfer, spool: Spool) -> None:
         spool.fill(run.procore.download(run.scope, fresh.download_url))
 
 
+def _record_procore_file(run: Run, file: FileTransfer, item: DriveItem) -> None:
+    """Record the pair of a Procore file and the SharePoint file that now holds its content."""
+    assert file.procore_id is not None
+    save_pair(
+        run.store,
+        file_pair(
+            _items_key(run, file),
+            tool=file.tool,
+            procore_id=file.procore_id,
+            procore_name=file.procore_name or file.name,
+            procore_parent_id=file.procore_parent_id,
+            procore_version_id=file.procore_version_id,
+            procore_version_number=None,
+            procore_modified_at=file.procore_updated_at,
+            item=item,
+            sharepoint_parent_id=file.sharepoint_parent_id,
+            path=file.path,
+            now=utcnow(),
+        ),
+    )
+
+
 def _to_sharepoint(run: Run, file: FileTransfer, spool: Spool | None = None) -> None:
     if spool is None and _already_done(run, file):
         return
@@ -932,24 +954,7 @@ def _to_sharepoint(run: Run, file: FileTransfer, spool: Spool | None = None) -> 
     finally:
         if owned:
             spool.discard()
-    assert file.procore_id is not None
-    save_pair(
-        run.store,
-        file_pair(
-            _items_key(run, file),
-            tool=file.tool,
-            procore_id=file.procore_id,
-            procore_name=file.procore_name or file.name,
-            procore_parent_id=file.procore_parent_id,
-            procore_version_id=file.procore_version_id,
-            procore_version_number=None,
-            procore_modified_at=file.procore_updated_at,
-            item=result.item,
-            sharepoint_parent_id=file.sharepoint_parent_id,
-            path=file.path,
-            now=utcnow(),
-        ),
-    )
+    _record_procore_file(run, file, result.item)
     replaced = file.replace_sharepoint_id is not None
     run.record(
         LogAction.UPDATED if replaced else LogAction.COPIED,
@@ -1062,24 +1067,7 @@ def _compare(run: Run, file: FileTransfer) -> None:
             procore_entry, sharepoint_entry, spool.quick_xor, set(), rules
         )[0]
         if isinstance(decision, merge.Link):
-            item = _listed_item(file)
-            save_pair(
-                run.store,
-                file_pair(
-                    _items_key(run, file),
-                    tool=file.tool,
-                    procore_id=file.procore_id,
-                    procore_name=file.procore_name or file.name,
-                    procore_parent_id=file.procore_parent_id,
-                    procore_version_id=file.procore_version_id,
-                    procore_version_number=None,
-                    procore_modified_at=file.procore_updated_at,
-                    item=item,
-                    sharepoint_parent_id=file.sharepoint_parent_id,
-                    path=file.path,
-                    now=utcnow(),
-                ),
-            )
+            _record_procore_file(run, file, _listed_item(file))
             run.record(
                 LogAction.LINKED,
                 side="both",
