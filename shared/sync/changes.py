@@ -43,15 +43,6 @@ RETRY_DEFERRED_S = 60
 
 
 @dataclass
-class SharePointChange:
-    item: DriveItem
-
-    @property
-    def deleted(self) -> bool:
-        return self.item.is_deleted
-
-
-@dataclass
 class Pass:
     settings: Settings
     store: StateStore
@@ -213,7 +204,7 @@ def apply_changes(
         base = current.store.items.find_by_procore(current.key, procore_id)
         if base is None and not _procore_parent_known(current, entry):
             continue
-        _decide_and_apply(current, base, entry, None, rules, sharepoint_unchanged=True)
+        _decide_and_apply(current, base, entry, None, rules)
 
 
 def _procore_parent_known(current: Pass, entry: DocumentEntry) -> bool:
@@ -289,8 +280,6 @@ def _decide_and_apply(
     entry: DocumentEntry | None,
     item: DriveItem | None,
     rules: reconcile.Rules,
-    *,
-    sharepoint_unchanged: bool = False,
 ) -> None:
     p_now = _procore_now(entry, base)
     s_now = _sharepoint_now(item, base)
