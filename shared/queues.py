@@ -158,6 +158,17 @@ class ProjectTick(QueueMessage):
     reason: str = ""
     notify_run_id: str | None = None
     """After this pass, send that initial sync run's completion email."""
+    resources: list[str] = Field(default_factory=list)
+    """Procore webhook resource names that prompted the tick (empty: everything, e.g. a poll)."""
+
+
+class DeltaPull(QueueMessage):
+    """Pull a SharePoint drive's delta feed once (one cursor per drive, under its lease) and hand
+    each change to the projects on that drive."""
+
+    queue: ClassVar[str] = DELTA_PULL
+    drive_id: str
+    reason: str = ""
 
 
 class Notify(QueueMessage):
