@@ -15,55 +15,29 @@ made on either side during the initial sync are not lost.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared import runtime
-from shared.config import Settings, get_settings
+from shared.config import get_settings
 from shared.errors import ApiError, NotFound, Throttled
 from shared.graph.models import DriveItem
 from shared.procore.models import DocumentEntry
-from shared.procore.scope import Scope
 from shared.queues import Notify, ProjectTick
-from shared.state import StateStore
 from shared.state.items import ItemBase, ItemKind
-from shared.state.log import LogAction, LogEntry
+from shared.state.log import LogAction
 from shared.state.projects import Phase, Project
 from shared.sync import reconcile
 from shared.sync.handling import defer
 from shared.sync.model import ConflictPolicy, Side
 from shared.sync.names import MappedName, sharepoint_name
+from shared.sync.pass_context import Pass
 from shared.sync.records import file_pair, folder_pair, save_pair
 from shared.sync.spool import Spool
 
 log = logging.getLogger("sync")
 PASS_LEASE = timedelta(minutes=10)
 RETRY_DEFERRED_S = 60
-
-
-@dataclass
-class Pass:
-    settings: Settings
-    store: StateStore
-    project: Project
-    entries: list[LogEntry] = field(default_factory=list)
-    deferred: list[str] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return self.project.key
-
-    @property
-    def scope(self) -> Scope:
-        return Scope.project(self.project.company_id, self.project.project_id)
-
-    @property
-    def drive(self) -> str:
-        return self.project.drive_id
-
-    def record(self, action: LogAction, **fields: Any) -> None:
-        self.entries.append(self.store.log.entry(self.key, action, **fields))
 
 
 def tick(message: ProjectTick) -> None:

@@ -1,0 +1,37 @@
+"""What one change pass carries along: the project, its settings and store, the log entries it
+will write and the items it had to leave for later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.config import Settings
+from shared.procore.scope import Scope
+from shared.state import StateStore
+from shared.state.log import LogAction, LogEntry
+from shared.state.projects import Project
+
+
+@dataclass
+class Pass:
+    settings: Settings
+    store: StateStore
+    project: Project
+    entries: list[LogEntry] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.project.key
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.project(self.project.company_id, self.project.project_id)
+
+    @property
+    def drive(self) -> str:
+        return self.project.drive_id
+
+    def record(self, action: LogAction, **fields: Any) -> None:
+        self.entries.append(self.store.log.entry(self.key, action, **fields))
