@@ -143,6 +143,20 @@ class Settings(BaseSettings):
         min_length=16,
         description="Per-installation secret sent by Procore in destination_headers.",
     )
+    procore_webhook_namespace: str = Field(
+        default="procore-sharepoint-sync",
+        alias="PROCORE_WEBHOOK_NAMESPACE",
+        pattern=r"^[a-z0-9-]{1,100}$",
+        description="Namespace of the app's Procore hooks (a-z0-9-, one per app; API-NOTES A9).",
+    )
+    webhook_event_keep_h: int = Field(
+        default=24,
+        alias="WEBHOOK_EVENT_KEEP_H",
+        ge=13,
+        le=720,
+        description="Hours a Procore event's ulid is remembered to drop redeliveries (Procore "
+        "retries for up to 12 h, API-NOTES A9).",
+    )
 
     # --- Microsoft Graph -------------------------------------------------------------------
     graph_authority_host: HttpUrl = Field(
@@ -197,6 +211,14 @@ class Settings(BaseSettings):
         min_length=16,
         max_length=128,
         description="clientState secret carried by every change notification (<= 128 chars).",
+    )
+    graph_subscription_minutes: int = Field(
+        default=42300,
+        alias="GRAPH_SUBSCRIPTION_MINUTES",
+        ge=60,
+        le=42300,
+        description="Lifetime asked for a drive's change-notification subscription (driveItem "
+        "maximum 42,300 minutes, API-NOTES B4).",
     )
 
     # --- Public endpoints of this app (webhook receivers) ---------------------------------
