@@ -26,12 +26,12 @@ from emulators.procore.content import (
 from emulators.procore.documents_json import file_json, folder_json
 from emulators.procore.emulator import Emulator
 from emulators.procore.faults import FaultSpec
-from emulators.procore.model import HUMAN_ACTOR, File, Folder, Scope
+from emulators.procore.model import HUMAN_ACTOR, File, Folder, Scope, ToolItem
 from emulators.procore.options import OptionsPatch
 from emulators.procore.rest_context import emulator_of
 from emulators.procore.seed import LargeSeedSpec, SeedSpec, apply_spec, seed_demo, seed_large
 from emulators.procore.timefmt import iso
-from emulators.procore.tool_items import RESOURCE_NAMES, item_json
+from emulators.procore.tool_items import RESOURCE_NAMES, item_json, revise_drawing
 
 
 def control_error(status: int, message: str) -> ApiError:
@@ -533,7 +533,7 @@ TOUCHABLE = {
 }
 
 
-async def act_touch_tool(request: Request) -> Response:
+def _tool_item(request: Request) -> tuple[Emulator, str, ToolItem]:
     emu = emulator_of(request)
     tool = TOUCHABLE.get(request.path_params["tool"])
     if tool is None:
@@ -541,12 +541,58 @@ async def act_touch_tool(request: Request) -> Response:
     item = emu.world.tool_items.get(tool, {}).get(request.path_params["item_id"])
     if item is None:
         raise control_error(404, "item not found")
-    item.updated_at = emu.world.now()
+    return emu, tool, item
+
+
+def _emit_tool(emu: Emulator, tool: str, event: str, item: ToolItem) -> None:
     project = emu.world.projects[item.project_id]
     emu.emit(
-        RESOURCE_NAMES[tool], "update", item.id, Scope(project.company_id, project.id), HUMAN_ACTOR
+        RESOURCE_NAMES[tool], event, item.id, Scope(project.company_id, project.id), HUMAN_ACTOR
     )
+
+
+async def act_touch_tool(request: Request) -> Response:
+    emu, tool, item = _tool_item(request)
+    item.updated_at = emu.world.now()
+    _emit_tool(emu, tool, "update", item)
     return JSONResponse(item_json(emu, item))
+
+
+class ToolEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
+async def act_tool_item(request: Request) -> Response:
+    """PATCH `{"fields": {...}}` edits an item (a user's change); DELETE sends it to the
+    recycle bin (it leaves the lists and its detail answers 404)."""
+    emu, tool, item = _tool_item(request)
+    if request.method == "DELETE":
+        del emu.world.tool_items[tool][item.id]
+        _emit_tool(emu, tool, "delete", item)
+        return Response(status_code=204)
+    edit: ToolEdit = await parse(request, ToolEdit)
+    item.fields.update(edit.fields)
+    item.updated_at = emu.world.now()
+    _emit_tool(emu, tool, "update", item)
+    return JSONResponse(item_json(emu, item))
+
+
+class Revision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    size: int = Field(default=70_000, gt=0, le=50_000_000)
+
+
+async def act_revise_drawing(request: Request) -> Response:
+    """A new revision of a drawing is uploaded: it becomes current, the old one superseded."""
+    emu, tool, item = _tool_item(request)
+    if tool != "drawing_revisions":
+        raise control_error(404, "only drawing revisions can be revised")
+    spec: Revision = await parse(request, Revision)
+    revision = revise_drawing(emu, item, spec.size)
+    _emit_tool(emu, tool, "update", item)
+    _emit_tool(emu, tool, "create", revision)
+    return JSONResponse(item_json(emu, revision), status_code=201)
 
 
 E = "/_emulator"
@@ -579,4 +625,6 @@ routes = [
     Route(f"{E}/act/images", act_create_image, methods=["POST"]),
     Route(f"{E}/act/images/{{image_id:int}}", act_image, methods=["PATCH", "DELETE"]),
     Route(f"{E}/act/tools/{{tool}}/{{item_id:int}}/touch", act_touch_tool, methods=["POST"]),
+    Route(f"{E}/act/tools/{{tool}}/{{item_id:int}}", act_tool_item, methods=["PATCH", "DELETE"]),
+    Route(f"{E}/act/tools/{{tool}}/{{item_id:int}}/revise", act_revise_drawing, methods=["POST"]),
 ]

@@ -50,7 +50,7 @@ class ProjectSpec(BaseModel):
     permitted: bool = True
     documents: dict[str, Any] = Field(default_factory=dict)
     photos: dict[str, dict[str, int]] = Field(default_factory=dict)
-    tools: dict[str, int] = Field(default_factory=dict)
+    tools: dict[str, int | list[dict[str, Any]]] = Field(default_factory=dict)
 
 
 class SeedSpec(BaseModel):

@@ -1,6 +1,9 @@
 """Read-only items of the other tools (API-NOTES A8) and realistic fixtures for them.
 
-Each item carries `attachments` whose `url` is a bearer-protected download like a file version's.
+Each item carries `attachments` whose `url` is a bearer-protected download like a file version's,
+and the people and dates a reader needs (`created_by`, assignees, replies with their authors).
+RFI lists are compact: their `questions` (with `answers`) come only with the detail **[U]**
+(Procore documents no list serializer; a compact list is the cautious reading).
 """
 
 from __future__ import annotations
@@ -43,9 +46,14 @@ RESOURCE_NAMES = {
 }
 
 PERSON = USERS[HUMAN_USER_ID]
+ARCHITECT = {"id": 4300000503, "login": "ana.arch@example.com", "name": "Ana Architect"}
 
 
-def item_json(emu: Emulator, item: ToolItem) -> dict[str, Any]:
+LIST_OMITS = {"rfis": ("questions",)}
+"""Fields a tool's list leaves out (the detail has them)."""
+
+
+def item_json(emu: Emulator, item: ToolItem, *, listed: bool = False) -> dict[str, Any]:
     attachments = [
         {
             "id": a.id,
@@ -58,7 +66,11 @@ def item_json(emu: Emulator, item: ToolItem) -> dict[str, Any]:
     ]
     body: dict[str, Any] = {
         "id": item.id,
-        **{k: v for k, v in item.fields.items() if k != "replies"},
+        **{
+            k: v
+            for k, v in item.fields.items()
+            if k != "replies" and not (listed and k in LIST_OMITS.get(item.tool, ()))
+        },
         "created_at": iso(item.created_at),
         "updated_at": iso(item.updated_at),
         "attachments": attachments,
@@ -85,6 +97,7 @@ def _add(
     attachments: list[tuple[str, int]],
 ) -> ToolItem:
     now = emu.world.now()
+    fields.setdefault("created_by", PERSON)
     item = ToolItem(tool, emu.world.new_id(), project_id, now, now, fields)
     item.attachments = [_attach(emu, n, s, project_id, tool, item.id) for n, s in attachments]
     emu.world.tool_items.setdefault(tool, {})[item.id] = item
@@ -98,10 +111,14 @@ def _ensure(emu: Emulator, project_id: int, tool: str, fields: dict[str, Any]) -
     return _add(emu, tool, project_id, fields, [])
 
 
-def seed_tool(emu: Emulator, project_id: int, tool: str, count: int) -> list[int]:
-    """`count` plausible items of `tool` (drawings get their area, set and drawing too)."""
+def seed_tool(
+    emu: Emulator, project_id: int, tool: str, count: int | list[dict[str, Any]]
+) -> list[int]:
+    """`count` plausible items of `tool` (drawings get their area, set and drawing too); or one
+    item per spec `{"fields": {...overrides}, "attachments": N | [{"name", "size"}]}`."""
+    specs: list[dict[str, Any]] = [{}] * count if isinstance(count, int) else count
     ids: list[int] = []
-    for n in range(1, count + 1):
+    for n, spec in enumerate(specs, start=1):
         if tool == "rfis":
             item = _add(
                 emu,
@@ -121,8 +138,22 @@ def seed_tool(emu: Emulator, project_id: int, tool: str, count: int) -> list[int
                     "assignees": [PERSON],
                     "ball_in_court": [PERSON],
                     "questions": [
-                        {"id": emu.world.new_id(), "plain_text_body": f"Please clarify item {n}."}
+                        {
+                            "id": emu.world.new_id(),
+                            "plain_text_body": f"Please clarify item {n}.",
+                            "created_by": PERSON,
+                            "answers": [
+                                {
+                                    "id": emu.world.new_id(),
+                                    "plain_text_body": f"Answer to RFI {n}.",
+                                    "official": True,
+                                    "created_by": ARCHITECT,
+                                    "created_at": "2025-03-04T09:30:00.000Z",
+                                }
+                            ],
+                        }
                     ],
+                    "created_by": PERSON,
                     "responsible_contractor": {"id": 501, "name": "Acme Concrete"},
                     "rfi_manager": PERSON,
                     "cost_impact": {"status": "tbd"},
@@ -286,5 +317,32 @@ def seed_tool(emu: Emulator, project_id: int, tool: str, count: int) -> list[int
             item = _add(emu, tool, project_id, {"name": f"{tool} {n}"}, [])
         else:
             raise ValueError(f"unknown tool {tool}")
+        _apply_spec(emu, item, spec)
         ids.append(item.id)
     return ids
+
+
+def _apply_spec(emu: Emulator, item: ToolItem, spec: dict[str, Any]) -> None:
+    item.fields.update(spec.get("fields", {}))
+    wanted = spec.get("attachments")
+    if wanted is None:
+        return
+    if isinstance(wanted, int):
+        wanted = [
+            {"name": f"Attachment {i:02d}.pdf", "size": 1000 + i} for i in range(1, wanted + 1)
+        ]
+    item.attachments = [
+        _attach(emu, str(a["name"]), int(a["size"]), item.project_id, item.tool, item.id, i)
+        for i, a in enumerate(wanted)
+    ]
+
+
+def revise_drawing(emu: Emulator, revision: ToolItem, size: int) -> ToolItem:
+    """A new current revision of the drawing `revision` belongs to; the old one is superseded."""
+    revision.fields["current"] = False
+    revision.updated_at = emu.world.now()
+    number = int(str(revision.fields.get("revision_number") or "0")) + 1
+    fields = {**revision.fields, "revision_number": str(number), "current": True}
+    fields.pop("created_by", None)
+    name = f"{fields.get('number', 'drawing')} rev {number}.pdf"
+    return _add(emu, "drawing_revisions", revision.project_id, fields, [(name, size)])

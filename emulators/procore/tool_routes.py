@@ -35,7 +35,9 @@ def list_endpoint(tool: str, filters: tuple[str, ...] = ()):  # type: ignore[no-
             and all(v is None or i.fields.get(k) == v for k, v in wanted.items())
         ]
         ordered = sort_items(request, items, SORT_KEYS)
-        return paged(request, ctx.emu.options, ordered, lambda i: item_json(ctx.emu, i))
+        return paged(
+            request, ctx.emu.options, ordered, lambda i: item_json(ctx.emu, i, listed=True)
+        )
 
     return endpoint
 
