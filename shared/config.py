@@ -272,6 +272,41 @@ class Settings(BaseSettings):
         gt=0,
         description="Files larger than this are skipped with a reason (SharePoint: 250 GB).",
     )
+    # --- One-way export of the other tools (shared/export) --------------------------------
+    export_page_size: int = Field(
+        default=100,
+        alias="EXPORT_PAGE_SIZE",
+        ge=1,
+        le=1000,
+        description="Items per list page of a tool's export; each page is one unit of work.",
+    )
+    export_keep_superseded_drawings: bool = Field(
+        default=False,
+        alias="EXPORT_KEEP_SUPERSEDED_DRAWINGS",
+        description="Keep a drawing's superseded revision PDFs beside the current one (false: "
+        "the current revision replaces them, the old content kept as a prior version).",
+    )
+    export_deleted_items: str = Field(
+        default="recycle",
+        alias="EXPORT_DELETED_ITEMS",
+        pattern=r"^(recycle|keep)$",
+        description="A tool item deleted in Procore: its exported files go to the recycle bin "
+        "(recycle) or stay (keep).",
+    )
+    export_full_list_interval_s: int = Field(
+        default=3600,
+        alias="EXPORT_FULL_LIST_INTERVAL_S",
+        ge=0,
+        description="A tool's export lists every item (not only changed ones) at most this "
+        "often, to find deleted items (lists filtered by updated_at do not show deletes).",
+    )
+    export_poll_min_interval_s: int = Field(
+        default=300,
+        alias="EXPORT_POLL_MIN_INTERVAL_S",
+        ge=0,
+        description="A safety-net poll skips a tool whose export listed it more recently than "
+        "this (webhook-prompted exports always run).",
+    )
     admin_function_key: SecretStr | None = Field(
         default=None,
         alias="ADMIN_FUNCTION_KEY",

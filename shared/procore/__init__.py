@@ -3,6 +3,6 @@
 from shared.procore.client import ProcoreClient
 from shared.procore.content import UploadSource
 from shared.procore.scope import Scope
-from shared.procore.tool_items import Tool
+from shared.procore.tool_items import Tool, ToolEndpoint
 
-__all__ = ["ProcoreClient", "Scope", "Tool", "UploadSource"]
+__all__ = ["ProcoreClient", "Scope", "Tool", "ToolEndpoint", "UploadSource"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -20,8 +21,12 @@ from shared.procore.tool_models import (
 )
 
 
-class Tool(StrEnum):
-    """The one-way tools exported as a PDF per item plus attachments."""
+class ToolEndpoint(StrEnum):
+    """The Procore list endpoints behind the one-way tools (API-NOTES A8).
+
+    Not the user-facing tool (`shared.mapping.Tool`, e.g. "drawings"): one tool may read several
+    endpoints (drawings read `drawing_revisions`). `shared.export.tools` maps one to the other.
+    """
 
     RFIS = "rfis"
     SUBMITTALS = "submittals"
@@ -33,13 +38,27 @@ class Tool(StrEnum):
     COMMITMENTS = "commitments"
 
 
-def _tool_path(tool: Tool, project_id: int) -> tuple[str, dict[str, Any]]:
+Tool = ToolEndpoint
+"""Former name, kept for callers that still use it."""
+
+
+@dataclass(frozen=True)
+class ToolPage:
+    """One page of a tool's list: the rows as sent, and whether more pages follow."""
+
+    rows: list[dict[str, Any]]
+    page: int
+    last_page: int
+    total: int | None
+
+
+def _tool_path(tool: ToolEndpoint, project_id: int) -> tuple[str, dict[str, Any]]:
     """The list path of a tool and its project parameter (some take it in the query)."""
-    if tool is Tool.OBSERVATIONS:
+    if tool is ToolEndpoint.OBSERVATIONS:
         return "/rest/v1.0/observations/items", {"project_id": project_id}
-    if tool is Tool.SUBMITTALS:
+    if tool is ToolEndpoint.SUBMITTALS:
         return f"/rest/v1.1/projects/{project_id}/submittals", {}
-    if tool is Tool.INSPECTIONS:
+    if tool is ToolEndpoint.INSPECTIONS:
         return f"/rest/v1.0/projects/{project_id}/checklist/lists", {}
     return f"/rest/v1.0/projects/{project_id}/{tool.value}", {}
 
@@ -56,7 +75,7 @@ class ToolOperations:
     def list_tool_items(
         self,
         scope: Scope,
-        tool: Tool,
+        tool: ToolEndpoint,
         *,
         updated_since: datetime | None = None,
         updated_until: datetime | None = None,
@@ -67,7 +86,37 @@ class ToolOperations:
         for row in self._list(scope, path, params):
             yield ToolItem.model_validate(row)
 
-    def get_tool_item(self, scope: Scope, tool: Tool, item_id: int) -> ToolItem:
+    def tool_page(
+        self,
+        scope: Scope,
+        tool: ToolEndpoint,
+        page: int,
+        *,
+        per_page: int,
+        updated_since: datetime | None = None,
+    ) -> ToolPage:
+        """Page `page` (1-based) of a tool's list, sorted by id so pages stay stable while items
+        change; `last_page` from the `Total` header (API-NOTES A3) so the caller can fan out."""
+        path, params = _tool_path(tool, scope.require_project())
+        params.update(
+            {
+                "page": page,
+                "per_page": per_page,
+                "sort": "id",
+                "filters[updated_at]": updated_range(updated_since, None),
+            }
+        )
+        response = self._session.request("GET", path, company_id=scope.company_id, params=params)
+        rows = [r for r in page_rows(response.json()) if isinstance(r, dict)]
+        total_header = response.headers.get("Total")
+        total = int(total_header) if total_header and total_header.isdigit() else None
+        if total is not None:
+            last = max(1, -(-total // per_page))
+        else:
+            last = page + 1 if "next" in response.links else page
+        return ToolPage(rows=rows, page=page, last_page=last, total=total)
+
+    def get_tool_item(self, scope: Scope, tool: ToolEndpoint, item_id: int) -> ToolItem:
         """One item in full, with its attachments."""
         path, params = _tool_path(tool, scope.require_project())
         response = self._session.request(
