@@ -61,6 +61,15 @@ class MessageSender(Protocol):
     def send(self, message: QueueMessage, *, delay_s: float = 0) -> str: ...
 
 
+class ChangeIntake(Protocol):
+    """The project's webhooks (shared.intake): set up at connect, removed at disconnect; never
+    raises (a failure is noted on the project and retried by the renewal timer)."""
+
+    def connected(self, project: Project) -> Project: ...
+
+    def disconnected(self, project: Project) -> None: ...
+
+
 def new_run_id() -> str:
     return uuid.uuid4().hex
 
@@ -75,12 +84,20 @@ class ProjectAdmin:
     graph: SharePointSide
     clock: Clock = utc_now
     run_ids: Callable[[], str] = field(default=new_run_id)
+    intake: ChangeIntake | None = None
 
     @classmethod
     def from_runtime(cls) -> ProjectAdmin:
+        from shared.intake.project_intake import ProjectIntake
         from shared.runtime import graph_client, procore_client, queue_sender, state_store
 
-        return cls(state_store(), queue_sender(), procore_client(), graph_client())
+        return cls(
+            state_store(),
+            queue_sender(),
+            procore_client(),
+            graph_client(),
+            intake=ProjectIntake.from_runtime(),
+        )
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -145,6 +162,8 @@ class ProjectAdmin:
             f"connected to {_location(request.sharepoint)}; initial sync run {run_id} queued",
         )
         log.info("project connected", extra={"project_key": key, "run_id": run_id})
+        if self.intake is not None:
+            stored = self.intake.connected(stored)
         return self._detail(stored)
 
     # --- phase changes -----------------------------------------------------------------------
@@ -218,6 +237,8 @@ class ProjectAdmin:
         removed = self._remove_items(key)
         if project is None and removed == 0:
             raise UnknownProject(key)
+        if project is not None and self.intake is not None:
+            self.intake.disconnected(project)
         self._note(
             key,
             f"disconnected; {removed} item records removed; files in Procore and SharePoint "

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -102,6 +103,9 @@ class Project(Entity):
     procore_watermark: datetime | None = Field(
         default=None, description="Procore changes up to this time are applied or queued."
     )
+    photo_watermark: datetime | None = Field(
+        default=None, description="Procore photo changes up to this time are applied."
+    )
     counters: ProjectCounters = Field(default_factory=ProjectCounters)
     run_counters: ProjectCounters = Field(
         default_factory=ProjectCounters, description="Counters of the current initial sync run."
@@ -136,6 +140,23 @@ class Project(Entity):
     initial_sync_started_at: datetime | None = None
     initial_sync_finished_at: datetime | None = None
     last_pass_at: datetime | None = None
+    recent_deletes: list[datetime] = Field(
+        default_factory=list, description="When deletes were carried across (last 24 h)."
+    )
+    deletes_decision: Literal["approve", "restore"] | None = Field(
+        default=None,
+        description="The administrator's answer to the held-back deletes, for the next pass.",
+    )
+    stopped_reason: str | None = Field(
+        default=None, description="Why a safety stop halted the regular sync (phase error)."
+    )
+    procore_hook_id: int | None = Field(
+        default=None, description="The Procore hook delivering this project's webhooks."
+    )
+    procore_hook_error: str | None = Field(
+        default=None,
+        description="Why the hook could not be registered (the renewal timer tries again).",
+    )
 
     @property
     def key(self) -> str:
