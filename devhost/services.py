@@ -238,13 +238,16 @@ class Services:
         deadline_s: float = 30,
         scheme: str = "http",
         verify: bool | str = True,
+        port: int | None = None,
     ) -> tuple[Process, str]:
         """Run `python -m module --port N *args` and wait until `ready_path` answers.
 
         Returns the process and its base URL (`http://127.0.0.1:N`, or `https://` with
         `scheme="https"`; `verify` is then the CA file to trust, as for `wait_for_http`).
+        `port` is chosen free unless given (a server whose URL must be known before it starts,
+        e.g. the app's PUBLIC_BASE_URL).
         """
-        port = free_port()
+        port = port if port is not None else free_port()
         process = self.spawn(
             name, [sys.executable, "-m", module, "--port", str(port), *args], env=env
         )

@@ -21,7 +21,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableServiceClient
 from azure.storage.queue import QueueServiceClient, TextBase64DecodePolicy
 
-from devhost.services import REPO_ROOT, Azurite, Process, Services
+from devhost.services import REPO_ROOT, Azurite, Process, Services, free_port
 from shared.config import Settings, load_settings
 from shared.queues import QueueMessage, QueueSender, SyncStart, parse
 from shared.state import StateStore
@@ -55,13 +55,14 @@ def start_devhost(
     app: str = "function_app:app",
     host_json: Path | None = None,
     extra_args: tuple[str, ...] = (),
+    port: int | None = None,
 ) -> tuple[Process, str]:
     """Run the app under devhost; returns the process and its base URL."""
     args = ["--app", app, *extra_args]
     if host_json is not None:
         args += ["--host-json", str(host_json)]
     return services.start_python_server(
-        "devhost", "devhost", args, ready_path=DEVHOST_READY_PATH, env=env
+        "devhost", "devhost", args, ready_path=DEVHOST_READY_PATH, env=env, port=port
     )
 
 
@@ -221,6 +222,9 @@ class Stack:
     benchmark can tell them apart from the app's in Azurite's debug log."""
     services: Services | None = None
     devhost_args: tuple[str, ...] = ()
+    devhost_port: int | None = None
+    """The worker's port, kept across restarts: PUBLIC_BASE_URL (where the emulators deliver
+    webhooks and notifications) names it."""
 
     def kill_worker(self) -> None:
         """SIGKILL the worker (devhost) mid-flight, as a crash would."""
@@ -231,7 +235,7 @@ class Stack:
         """Start a fresh worker on the same storage and settings."""
         assert self.services is not None
         self.devhost, self.app_url = start_devhost(
-            self.services, self.env, extra_args=self.devhost_args
+            self.services, self.env, extra_args=self.devhost_args, port=self.devhost_port
         )
 
     @property
@@ -336,8 +340,10 @@ def start_stack(
             ],
         },
     )
+    devhost_port = free_port()
     env = app_environment(
         azurite,
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{devhost_port}",
         PROCORE_AUTH_URL=procore_url,
         PROCORE_API_URL=procore_url,
         GRAPH_AUTHORITY_HOST=graph_url,
@@ -347,7 +353,7 @@ def start_stack(
         QUIET_PERIOD_S="0",
         **(env_overrides or {}),
     )
-    devhost, app_url = start_devhost(services, env, extra_args=devhost_args)
+    devhost, app_url = start_devhost(services, env, extra_args=devhost_args, port=devhost_port)
     return Stack(
         azurite,
         procore,
@@ -357,6 +363,7 @@ def start_stack(
         app_url,
         services=services,
         devhost_args=devhost_args,
+        devhost_port=devhost_port,
     )
 
 
