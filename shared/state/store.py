@@ -11,6 +11,7 @@ from shared.state.clock import Clock, utc_now
 from shared.state.drives import DriveRepository
 from shared.state.items import ItemRepository
 from shared.state.log import LogRepository
+from shared.state.pending import HeldDeleteRepository, PendingRepository
 from shared.state.projects import ProjectRepository
 from shared.state.tables import StateTable
 from shared.state.work import WorkRepository
@@ -28,6 +29,10 @@ class StateStore:
     drives: DriveRepository
     work: WorkRepository
     log: LogRepository
+    pending: PendingRepository
+    """SharePoint changes routed to a project, waiting for its pass (in the Work table)."""
+    held: HeldDeleteRepository
+    """Deletes held back by the delete limit or a safety stop (in the Work table)."""
 
     @classmethod
     def from_service(
@@ -42,6 +47,8 @@ class StateStore:
             drives=DriveRepository(table("Drives"), clock=clock),
             work=WorkRepository(table("Work"), clock=clock),
             log=LogRepository(table("Log"), clock=clock),
+            pending=PendingRepository(table("Work"), clock=clock),
+            held=HeldDeleteRepository(table("Work"), clock=clock),
         )
 
     @classmethod

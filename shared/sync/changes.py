@@ -1,43 +1,76 @@
-"""A change pass: pull what changed on both sides since the cursors, decide, apply (DESIGN §4).
+"""A change pass: take what changed on both sides since the last pass, decide, apply (DESIGN §4).
 
-SharePoint changes come from the drive's delta feed (items are matched to the project by their
-parent ids, because delta carries no paths, API-NOTES B3); Procore changes from the documents
-index filtered by `updated_at` since the watermark (with overlap; the recycle bin too, for
-deletes). Each touched item goes through `shared.sync.reconcile.decide` against its base, and the
-decision is carried out. Cursors move only after the pass applied everything it pulled: a pass
-that had to defer anything (a file still open, a throttled call) keeps the old cursors, and the
-next pass sees the same changes again; applied ones then compare equal to their new base.
+SharePoint changes wait in the project's pending rows (`shared.state.pending`), put there by the
+drive's delta pulls (`shared.sync.drive_pull`); the pass that closes an initial sync first reads
+the feed itself from the cursor the run took before enumerating, so changes made during the
+initial sync are not lost. Procore changes come from the documents index filtered by
+`updated_at` since the watermark (with overlap; the recycle bin too, for deletes).
 
-The initial sync ends with such a pass, from the cursors it took before enumerating, so changes
-made on either side during the initial sync are not lost.
+Each touched item goes through `shared.sync.reconcile.decide` against its base; the decisions of
+the whole batch are made first, so the safety stops and the delete limit can look at them all
+before anything is written. Then creates, edits, renames and moves are carried out, parents
+first, and deletes last, deepest first. A pending row is removed only once its item is applied;
+the Procore watermark moves only when no Procore change was left for later. Anything not ready
+(a file still open in Office, a throttled call) brings the project back after a delay.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from shared import runtime
 from shared.config import get_settings
-from shared.errors import ApiError, NotFound, Throttled
+from shared.errors import ApiError, Locked, NotFound, Throttled
 from shared.graph.models import DriveItem
 from shared.procore.models import DocumentEntry
 from shared.queues import Notify, ProjectTick
 from shared.state.items import ItemBase, ItemKind
 from shared.state.log import LogAction
+from shared.state.pending import Area, HeldDelete, PendingChange
 from shared.state.projects import Phase, Project
-from shared.sync import reconcile
+from shared.sync import change_apply, drive_pull, reconcile
 from shared.sync.handling import defer
 from shared.sync.model import ConflictPolicy, Side
-from shared.sync.names import MappedName, sharepoint_name
 from shared.sync.pass_context import Pass
-from shared.sync.records import file_pair, folder_pair, save_pair
-from shared.sync.spool import Spool
+from shared.sync.safety import DeleteBudget, limit_deletes
 
 log = logging.getLogger("sync")
 PASS_LEASE = timedelta(minutes=10)
 RETRY_DEFERRED_S = 60
+SHARE_STOP_MIN_DELETES = 5
+"""The share-of-project safety stop looks only at passes deleting at least this many items."""
+
+
+@dataclass
+class Step:
+    """One item of the batch with its decisions."""
+
+    base: ItemBase | None
+    entry: DocumentEntry | None
+    item: DriveItem | None
+    p_now: reconcile.ProcoreNow | None
+    s_now: reconcile.SharePointNow | None
+    decisions: list[reconcile.Decision]
+    depth: int = 0
+
+    @property
+    def delete(self) -> reconcile.Delete | None:
+        for decision in self.decisions:
+            if isinstance(decision, reconcile.Delete):
+                return decision
+        return None
+
+
+@dataclass
+class Batch:
+    rows: list[PendingChange] = field(default_factory=list)
+    documents: dict[str, DriveItem] = field(default_factory=dict)
+    photos: list[DriveItem] = field(default_factory=list)
+    roots: list[DriveItem] = field(default_factory=list)
 
 
 def tick(message: ProjectTick) -> None:
@@ -85,619 +118,506 @@ def tick(message: ProjectTick) -> None:
             )
         )
     if current.deferred:
-        later = message.model_copy(update={"notify_run_id": None})
-        defer(later, RETRY_DEFERRED_S, f"{len(current.deferred)} item(s) not ready")
+        later = message.model_copy(
+            update={"notify_run_id": None, "tick_id": uuid.uuid4().hex, "reason": "recheck"}
+        )
+        defer(later, _recheck_delay(current), f"{len(current.deferred)} item(s) not ready")
+
+
+def _recheck_delay(current: Pass) -> float:
+    """Look again once the quiet period of what was left has surely passed."""
+    return max(RETRY_DEFERRED_S, current.settings.quiet_period_s + 5)
 
 
 def run_pass(current: Pass) -> None:
+    store = current.store
     project = current.project
-    graph = runtime.graph_client()
-    procore = runtime.procore_client()
     started = datetime.now(UTC)
-    link = project.delta_link or project.initial_delta_link
-    sp_changes: dict[str, DriveItem] = {}
-    delta = graph.delta(current.drive, link)
-    while True:
-        try:
-            item = next(delta)
-        except StopIteration as done:
-            new_link: str = done.value
-            break
-        sp_changes[item.id] = item
+    if project.delta_link is None and project.initial_delta_link:
+        _catch_up(current)
+    batch = _read_pending(current)
+    stop = _roots_problem(current, batch.roots)
+    if stop:
+        _stop(current, stop, [])
+        return
     since = (project.procore_watermark or started) - timedelta(
         seconds=current.settings.procore_poll_overlap_s
     )
     procore_changes: dict[int, DocumentEntry] = {}
-    latest_stamp = project.procore_watermark or since
-    for entry in procore.list_document_changes(current.scope, since):
-        procore_changes[entry.id] = entry
-        if entry.updated_at and entry.updated_at > latest_stamp:
-            latest_stamp = entry.updated_at
-    apply_changes(current, sp_changes, procore_changes)
-    if not current.deferred:
-        current.store.projects.modify(
-            project.key,
-            lambda p: p.model_copy(
-                update={
-                    "delta_link": new_link,
-                    "procore_watermark": latest_stamp,
-                    "last_pass_at": started,
-                }
-            ),
-        )
+    latest_stamp = project.procore_watermark or started
+    if "documents" in project.tools:
+        for entry in runtime.procore_client().list_document_changes(current.scope, since):
+            procore_changes[entry.id] = entry
+            if entry.updated_at and entry.updated_at > latest_stamp:
+                latest_stamp = entry.updated_at
+    held = list(store.held.list_for(current.key))
+    steps = plan(current, batch.documents, procore_changes, held)
+    deletes = [s for s in steps if s.delete is not None]
+    decision = project.deletes_decision
+    if decision == "restore":
+        _restore_held(current, held)
+        deletes = [s for s in deletes if not _is_held(s, held)]
+    elif decision is None:
+        stop_reason = _share_stop(current, deletes)
+        if stop_reason:
+            _stop(current, stop_reason, deletes)
+            return
+    for step in steps:
+        if step.delete is None:
+            _apply_step(current, step)
+    if decision == "approve":
+        allowed, held_back = deletes, list[Step]()
+        allowed += _held_as_steps(current, held, deletes)
+    else:
+        allowed, held_back = _limit(current, deletes, started)
+    for step in sorted(allowed, key=lambda s: -s.depth):
+        _apply_step(current, step)
+    if held_back:
+        _hold(current, held_back)
+    if decision is not None:
+        store.held.release(current.key, held)
+    elif held:
+        _settle_held(current, held)
+    photo_stamp = _photos(current, batch.photos)
+    _finish(current, batch, started, latest_stamp, photo_stamp, decision is not None)
 
 
-def _in_project(current: Pass, sp_changes: dict[str, DriveItem]) -> list[DriveItem]:
-    """The delta items below the project's Documents folder, parents before children."""
-    docs = current.project.tool_folder_ids.get("documents")
-    known = {docs} if docs else set()
-    known |= {
-        b.sharepoint_id for b in current.store.items.list_items(current.key) if b.kind == "folder"
-    }
-    ordered: list[DriveItem] = []
-    pending = [i for i in sp_changes.values() if i.id != docs]
-    progress = True
-    while pending and progress:
-        progress = False
-        rest = []
-        for item in pending:
-            parent = item.parent_reference.id if item.parent_reference else None
-            base = current.store.items.find_by_sharepoint(current.key, item.id)
-            if parent in known or base is not None:
-                ordered.append(item)
-                if item.is_folder and not item.is_deleted:
-                    known.add(item.id)
-                progress = True
-            else:
-                rest.append(item)
-        pending = rest
-    return ordered
+def _catch_up(current: Pass) -> None:
+    """The pass closing an initial sync: read the feed from the cursor the run took before it
+    enumerated, hand its items over as pending, and mark the project caught up (later passes
+    take their SharePoint changes from the drive's pulls)."""
+    project = current.project
+    graph = runtime.graph_client()
+    changes, new_link = drive_pull.read_feed(graph, current.drive, project.initial_delta_link)
+    routed = drive_pull.route_for(current.store, project, changes)
+    rows = drive_pull.pending_rows(project, routed, datetime.now(UTC))
+    if rows:
+        current.store.pending.put_many(current.key, rows)
+    current.project = current.store.projects.modify(
+        current.key, lambda p: p.model_copy(update={"delta_link": new_link})
+    )
 
 
-def apply_changes(
-    current: Pass, sp_changes: dict[str, DriveItem], procore_changes: dict[int, DocumentEntry]
-) -> None:
+def _read_pending(current: Pass) -> Batch:
+    batch = Batch()
+    roots = drive_pull.roots_of(current.project).ids()
+    for row in current.store.pending.list_for(current.key):
+        batch.rows.append(row)
+        item = DriveItem.model_validate_json(row.item_json)
+        if item.id in roots:
+            batch.roots.append(item)
+        elif row.area is Area.PHOTOS:
+            batch.photos.append(item)
+        else:
+            batch.documents[item.id] = item
+    return batch
+
+
+def _roots_problem(current: Pass, roots: list[DriveItem]) -> str | None:
+    """Safety stop: the mapped folder or a tool folder was deleted or moved away."""
+    project = current.project
+    for item in roots:
+        label = "project" if item.id == project.folder_item_id else "tool"
+        if item.is_deleted:
+            return f"the mapped {label} folder was deleted in SharePoint"
+        parent = item.parent_reference.id if item.parent_reference else None
+        expected = project.folder_item_id if label == "tool" else None
+        if expected and parent and parent != expected:
+            return f"the {item.name or 'tool'} folder was moved out of the mapped folder"
+    return None
+
+
+def plan(
+    current: Pass,
+    sp_changes: dict[str, DriveItem],
+    procore_changes: dict[int, DocumentEntry],
+    held: list[HeldDelete],
+) -> list[Step]:
+    """Every item of the batch with its decisions, parents before children."""
     rules = reconcile.Rules(
         now=datetime.now(UTC),
         policy=ConflictPolicy(current.project.conflict_policy),
         quiet_period=timedelta(seconds=current.settings.quiet_period_s),
     )
-    handled_procore: set[int] = set()
-    for item in _in_project(current, sp_changes):
-        base = current.store.items.find_by_sharepoint(current.key, item.id)
+    store = current.store
+    held_sharepoint = {h.sharepoint_id for h in held if h.deleted_on == Side.SHAREPOINT.value}
+    held_procore = {h.procore_id for h in held if h.deleted_on == Side.PROCORE.value}
+    depths = _depths(sp_changes)
+    steps: list[Step] = []
+    seen_procore: set[int] = set()
+    in_scope = _scope(current, sp_changes)
+    for item_id, item in sp_changes.items():
+        base = store.items.find_by_sharepoint(current.key, item_id)
         entry = procore_changes.get(base.procore_id) if base else None
         if base is not None:
-            handled_procore.add(base.procore_id)
-        _decide_and_apply(current, base, entry, item, rules)
-    root = current.store.items.find_by_sharepoint(
-        current.key, current.project.tool_folder_ids.get("documents", "")
-    )
-    for procore_id, entry in sorted(procore_changes.items()):
-        if procore_id in handled_procore or (root and procore_id == root.procore_id):
+            seen_procore.add(base.procore_id)
+        present = item if (not item.is_deleted and in_scope(item)) else None
+        if present is None and base is None:
             continue
-        base = current.store.items.find_by_procore(current.key, procore_id)
-        if base is None and not _procore_parent_known(current, entry):
+        if present is None:
+            current.gone_sharepoint.add(item_id)
+        p_now = _procore_side(base, entry, held_procore)
+        s_now = change_apply.sharepoint_now(present, None)
+        steps.append(_decided(base, entry, present, p_now, s_now, rules, depths.get(item_id, 0)))
+    docs_root = current.project.tool_folder_ids.get("documents", "")
+    root = store.items.find_by_sharepoint(current.key, docs_root)
+    for procore_id, entry in procore_changes.items():
+        if procore_id in seen_procore or (root and procore_id == root.procore_id):
             continue
-        _decide_and_apply(current, base, entry, None, rules)
+        base = store.items.find_by_procore(current.key, procore_id)
+        if base is None and not change_apply.procore_parent_known(current, entry):
+            continue
+        if entry.is_deleted or entry.is_recycle_bin:
+            current.gone_procore.add(procore_id)
+        p_now = change_apply.procore_now(entry, base)
+        held_there = base is not None and base.sharepoint_id in held_sharepoint
+        s_now = None if held_there else change_apply.sharepoint_now(None, base)
+        depth = (entry.name_with_path or "").count("/")
+        steps.append(_decided(base, entry, None, p_now, s_now, rules, depth))
+    steps.extend(_folder_contents(current, steps, rules))
+    steps.sort(key=lambda s: s.depth)
+    return steps
 
 
-def _procore_parent_known(current: Pass, entry: DocumentEntry) -> bool:
-    if entry.parent_id is None:
-        return False
-    return current.store.items.find_by_procore(current.key, entry.parent_id) is not None
-
-
-def _procore_version(entry: DocumentEntry) -> tuple[int | None, int]:
-    file = entry.file or {}
-    version = file.get("current_version") or {}
-    return version.get("id"), int(version.get("size") or file.get("size") or 0)
-
-
-def _procore_now(entry: DocumentEntry | None, base: ItemBase | None) -> reconcile.ProcoreNow | None:
-    if entry is None:
-        if base is None:
-            return None
-        return reconcile.ProcoreNow(
-            id=base.procore_id,
-            name=base.procore_name,
-            parent_id=base.procore_parent_id,
-            updated_at=base.procore_modified_at or base.synced_at,
-            version_id=base.procore_version_id,
-            size=base.size or 0,
-        )
-    if entry.is_deleted or entry.is_recycle_bin:
+def _procore_side(
+    base: ItemBase | None, entry: DocumentEntry | None, held_procore: set[int]
+) -> reconcile.ProcoreNow | None:
+    """Procore's state of an item; one whose Procore delete is held back counts as deleted,
+    so an edit on SharePoint restores it (the edit wins)."""
+    if base is not None and entry is None and base.procore_id in held_procore:
         return None
-    version_id, size = _procore_version(entry)
-    return reconcile.ProcoreNow(
-        id=entry.id,
-        name=entry.name or str(entry.id),
-        parent_id=entry.parent_id,
-        updated_at=entry.updated_at or datetime.now(UTC),
-        version_id=version_id,
-        size=size,
-    )
+    return change_apply.procore_now(entry, base)
 
 
-def _sharepoint_now(
-    item: DriveItem | None, base: ItemBase | None
-) -> reconcile.SharePointNow | None:
-    if item is None:
-        if base is None:
-            return None
-        return reconcile.SharePointNow(
-            id=base.sharepoint_id,
-            name=base.sharepoint_name,
-            parent_id=base.sharepoint_parent_id,
-            modified_at=base.sharepoint_modified_at or base.synced_at,
-            ctag=content_token(base.quick_xor_hash, base.sharepoint_ctag),
-            size=base.size or 0,
-            quick_xor=base.quick_xor_hash,
-        )
-    if item.is_deleted:
-        return None
-    modified = item.last_modified_date_time or datetime.now(UTC)
-    return reconcile.SharePointNow(
-        id=item.id,
-        name=item.name or item.id,
-        parent_id=item.parent_reference.id if item.parent_reference else None,
-        modified_at=modified,
-        ctag=None if item.is_folder else content_token(item.quick_xor_hash, item.c_tag),
-        size=item.size or 0,
-        quick_xor=item.quick_xor_hash,
-        checked_out=item.is_checked_out,
-    )
-
-
-def _decide_and_apply(
-    current: Pass,
-    base: ItemBase | None,
-    entry: DocumentEntry | None,
-    item: DriveItem | None,
-    rules: reconcile.Rules,
-) -> None:
-    p_now = _procore_now(entry, base)
-    s_now = _sharepoint_now(item, base)
-    base_view = _base_view(base) if base is not None else None
-    decisions = reconcile.decide(base_view, p_now, s_now, rules)
-    for decision in decisions:
-        try:
-            _apply(current, decision, base, entry, item, p_now, s_now)
-        except Throttled:
-            raise
-        except NotFound as exc:
-            current.record(LogAction.ERROR, name=_name(p_now, s_now), reason=str(exc))
-        except ApiError as exc:
-            current.deferred.append(_name(p_now, s_now))
-            current.record(LogAction.ERROR, name=_name(p_now, s_now), reason=str(exc))
-
-
-def _name(p_now: reconcile.ProcoreNow | None, s_now: reconcile.SharePointNow | None) -> str:
-    if p_now is not None:
-        return p_now.name
-    return s_now.name if s_now is not None else ""
-
-
-def _base_view(base: ItemBase) -> reconcile.Base:
-    return reconcile.Base(
-        procore_id=base.procore_id,
-        sharepoint_id=base.sharepoint_id,
-        is_folder=base.kind == ItemKind.FOLDER,
-        procore_name=base.procore_name,
-        sharepoint_name=base.sharepoint_name,
-        procore_parent_id=base.procore_parent_id,
-        sharepoint_parent_id=base.sharepoint_parent_id,
-        procore_version_id=base.procore_version_id,
-        sharepoint_ctag=content_token(base.quick_xor_hash, base.sharepoint_ctag),
-        size=base.size or 0,
-    )
-
-
-def content_token(quick_xor: str | None, ctag: str | None) -> str | None:
-    """What says "the content changed" on SharePoint: the quickXorHash where known (delta
-    items carry no cTag, API-NOTES B3), else the cTag."""
-    return quick_xor or ctag
-
-
-def _apply(
-    current: Pass,
-    decision: reconcile.Decision,
+def _decided(
     base: ItemBase | None,
     entry: DocumentEntry | None,
     item: DriveItem | None,
     p_now: reconcile.ProcoreNow | None,
     s_now: reconcile.SharePointNow | None,
-) -> None:
-    if isinstance(decision, reconcile.NoChange | reconcile.Ignore):
-        return
-    if isinstance(decision, reconcile.Defer):
-        current.deferred.append(_name(p_now, s_now))
-        return
-    if isinstance(decision, reconcile.Forget):
-        assert base is not None
-        current.store.items.delete(base)
-        return
-    if isinstance(decision, reconcile.CreateOther):
-        if decision.source is Side.SHAREPOINT:
-            assert item is not None
-            _create_in_procore(current, item)
+    rules: reconcile.Rules,
+    depth: int,
+) -> Step:
+    view = change_apply.base_view(base) if base is not None else None
+    return Step(base, entry, item, p_now, s_now, reconcile.decide(view, p_now, s_now, rules), depth)
+
+
+def _depths(sp_changes: dict[str, DriveItem]) -> dict[str, int]:
+    """Each item's depth within the batch (a new folder's files come after it)."""
+    depths: dict[str, int] = {}
+
+    def depth(item_id: str, seen: frozenset[str]) -> int:
+        if item_id in depths:
+            return depths[item_id]
+        item = sp_changes.get(item_id)
+        parent = item.parent_reference.id if item and item.parent_reference else None
+        value = 0
+        if parent and parent in sp_changes and parent not in seen:
+            value = depth(parent, seen | {item_id}) + 1
+        depths[item_id] = value
+        return value
+
+    for item_id in sp_changes:
+        depth(item_id, frozenset())
+    return depths
+
+
+def _scope(current: Pass, sp_changes: dict[str, DriveItem]) -> Callable[[DriveItem], bool]:
+    """Whether a present SharePoint item is still inside the project's Documents tree (an item
+    moved out of it counts as deleted there; files outside the mapped folders are left alone)."""
+    docs_root = current.project.tool_folder_ids.get("documents")
+    store = current.store
+    verdicts: dict[str, bool] = {}
+
+    def inside(item: DriveItem) -> bool:
+        parent = item.parent_reference.id if item.parent_reference else None
+        if parent is None:
+            return False
+        if parent == docs_root:
+            return True
+        if parent in verdicts:
+            return verdicts[parent]
+        in_batch = sp_changes.get(parent)
+        if in_batch is not None:
+            verdict = (not in_batch.is_deleted) and in_batch.is_folder and inside(in_batch)
         else:
-            assert entry is not None
-            _create_in_sharepoint(current, entry)
-        return
-    assert base is not None
-    if isinstance(decision, reconcile.Delete):
-        _delete(current, decision, base)
-        return
-    if isinstance(decision, reconcile.Restore):
-        current.store.items.delete(base)
-        if decision.deleted_on is Side.PROCORE:
-            assert item is not None
-            _create_in_procore(current, item, restored=True)
-        else:
-            assert entry is not None
-            _create_in_sharepoint(current, entry, restored=True)
-        return
-    if isinstance(decision, reconcile.CompareContent):
-        _compare(current, base, entry, item)
-        return
-    if isinstance(decision, reconcile.AdoptBase):
-        _adopt(current, base, entry, item)
-        return
-    if isinstance(decision, reconcile.KeepCopy):
-        current.record(
-            LogAction.CONFLICT,
-            name=base.procore_name,
-            path=base.path,
-            reason=f"both sides changed; the {decision.loser.value} copy stays as a prior "
-            "version (keep_both copies are made by the regular sync)",
-        )
-        return
-    if isinstance(decision, reconcile.Apply):
-        if decision.source is Side.PROCORE:
-            _procore_to_sharepoint(current, decision, base, entry)
-        else:
-            _sharepoint_to_procore(current, decision, base, item)
+            known = store.items.find_by_sharepoint(current.key, parent)
+            verdict = known is not None and known.kind == ItemKind.FOLDER
+        verdicts[parent] = verdict
+        return verdict
+
+    return inside
 
 
-def _parent_sharepoint(current: Pass, procore_parent: int | None) -> str | None:
-    if procore_parent is None:
-        return None
-    parent = current.store.items.find_by_procore(current.key, procore_parent)
-    return parent.sharepoint_id if parent else None
-
-
-def _parent_procore(current: Pass, sharepoint_parent: str | None) -> int | None:
-    if sharepoint_parent is None:
-        return None
-    parent = current.store.items.find_by_sharepoint(current.key, sharepoint_parent)
-    return parent.procore_id if parent else None
-
-
-def _mapped(name: str, is_folder: bool) -> str:
-    mapped = sharepoint_name(name, is_folder=is_folder)
-    return mapped.name if isinstance(mapped, MappedName) else name
-
-
-def _path_of(current: Pass, parent_procore: int | None, name: str) -> str:
-    parent = (
-        current.store.items.find_by_procore(current.key, parent_procore)
-        if parent_procore is not None
-        else None
-    )
-    return f"{parent.path}/{name}" if parent and parent.path else name
-
-
-def _create_in_sharepoint(current: Pass, entry: DocumentEntry, restored: bool = False) -> None:
-    graph = runtime.graph_client()
-    procore = runtime.procore_client()
-    parent = _parent_sharepoint(current, entry.parent_id)
-    if parent is None:
-        return
-    name = entry.name or str(entry.id)
-    path = _path_of(current, entry.parent_id, name)
-    now = datetime.now(UTC)
-    if entry.is_folder:
-        created = graph.create_folder(
-            current.drive, parent, _mapped(name, True), conflict_behavior="rename"
-        )
-        save_pair(
-            current.store,
-            folder_pair(
-                current.key,
-                procore_id=entry.id,
-                procore_name=name,
-                procore_parent_id=entry.parent_id,
-                item=created,
-                sharepoint_parent_id=parent,
-                path=path,
-                now=now,
-            ),
-        )
-    else:
-        file = procore.get_file(current.scope, entry.id, latest_version_only=True)
-        if file.download_url is None:
-            return
-        with Spool() as spool:
-            spool.fill(procore.download(current.scope, file.download_url))
-            with spool.reader() as reader:
-                result = graph.upload_file(
-                    current.drive,
-                    reader,
-                    spool.size,
-                    parent_id=parent,
-                    name=_mapped(name, False),
-                    conflict_behavior="rename",
-                )
-        latest = file.latest_version
-        save_pair(
-            current.store,
-            file_pair(
-                current.key,
-                procore_id=entry.id,
-                procore_name=name,
-                procore_parent_id=entry.parent_id,
-                procore_version_id=latest.id if latest else None,
-                procore_version_number=latest.number if latest else None,
-                procore_modified_at=file.updated_at,
-                item=result.item,
-                sharepoint_parent_id=parent,
-                path=path,
-                now=now,
-            ),
-        )
-    current.record(
-        LogAction.RESTORED if restored else LogAction.COPIED,
-        side="sharepoint",
-        procore_id=entry.id,
-        name=name,
-        path=path,
-        reason="edited in Procore after it was deleted in SharePoint" if restored else None,
-    )
-
-
-def _create_in_procore(current: Pass, item: DriveItem, restored: bool = False) -> None:
-    graph = runtime.graph_client()
-    procore = runtime.procore_client()
-    sharepoint_parent = item.parent_reference.id if item.parent_reference else None
-    parent = _parent_procore(current, sharepoint_parent)
-    if parent is None:
-        return
-    name = item.name or item.id
-    path = _path_of(current, parent, name)
-    now = datetime.now(UTC)
-    if item.is_folder:
-        folder = procore.create_folder(current.scope, name, parent)
-        save_pair(
-            current.store,
-            folder_pair(
-                current.key,
-                procore_id=folder.id,
-                procore_name=folder.name or name,
-                procore_parent_id=parent,
-                item=item,
-                sharepoint_parent_id=sharepoint_parent,
-                path=path,
-                now=now,
-            ),
-        )
-    else:
-        with Spool() as spool:
-            graph.download(current.drive, item.id, spool)
-            uploaded = procore.upload_file(
-                current.scope, parent, name, spool.upload_source(), unique_name=True
-            )
-        fresh = graph.get_item(current.drive, item.id)
-        latest = uploaded.latest_version
-        save_pair(
-            current.store,
-            file_pair(
-                current.key,
-                procore_id=uploaded.id,
-                procore_name=uploaded.name,
-                procore_parent_id=parent,
-                procore_version_id=latest.id if latest else None,
-                procore_version_number=latest.number if latest else None,
-                procore_modified_at=uploaded.updated_at,
-                item=fresh,
-                sharepoint_parent_id=sharepoint_parent,
-                path=path,
-                now=now,
-            ),
-        )
-    current.record(
-        LogAction.RESTORED if restored else LogAction.COPIED,
-        side="procore",
-        sharepoint_id=item.id,
-        name=name,
-        path=path,
-        reason="edited in SharePoint after it was deleted in Procore" if restored else None,
-    )
-
-
-def _delete(current: Pass, decision: reconcile.Delete, base: ItemBase) -> None:
-    graph = runtime.graph_client()
-    procore = runtime.procore_client()
-    if decision.source is Side.PROCORE:
-        graph.delete_item(current.drive, base.sharepoint_id)
-        side = "sharepoint"
-    else:
-        if base.kind == ItemKind.FOLDER:
-            procore.delete_folder(current.scope, base.procore_id)
-        else:
-            procore.delete_file(current.scope, base.procore_id)
-        side = "procore"
-    current.store.items.delete(base)
-    current.record(
-        LogAction.DELETED,
-        side=side,
-        procore_id=base.procore_id,
-        sharepoint_id=base.sharepoint_id,
-        name=base.procore_name,
-        path=base.path,
-        reason=f"deleted in {decision.source.value}; moved to the recycle bin",
-    )
-
-
-def _procore_to_sharepoint(
-    current: Pass, decision: reconcile.Apply, base: ItemBase, entry: DocumentEntry | None
-) -> None:
-    graph = runtime.graph_client()
-    procore = runtime.procore_client()
-    item: DriveItem | None = None
-    updates: dict[str, Any] = {"synced_at": datetime.now(UTC)}
-    if decision.content:
-        file = procore.get_file(current.scope, base.procore_id, latest_version_only=True)
-        if file.download_url is None:
-            return
-        with Spool() as spool:
-            spool.fill(procore.download(current.scope, file.download_url))
-            with spool.reader() as reader:
-                item = graph.upload_file(
-                    current.drive, reader, spool.size, item_id=base.sharepoint_id
-                ).item
-        latest = file.latest_version
-        updates.update(
-            procore_version_id=latest.id if latest else None, procore_modified_at=file.updated_at
-        )
-    if decision.rename_to is not None or decision.move:
-        new_parent = (
-            _parent_sharepoint(current, entry.parent_id) if decision.move and entry else None
-        )
-        item = graph.update_item(
-            current.drive,
-            base.sharepoint_id,
-            name=_mapped(decision.rename_to, base.kind == ItemKind.FOLDER)
-            if decision.rename_to
-            else None,
-            parent_id=new_parent,
-        )
-        if entry is not None:
-            updates.update(
-                procore_name=entry.name or base.procore_name, procore_parent_id=entry.parent_id
-            )
-            if new_parent:
-                updates["sharepoint_parent_id"] = new_parent
-    _save_after(current, base, item, updates)
-    current.record(
-        _action_of(decision),
-        side="sharepoint",
-        procore_id=base.procore_id,
-        sharepoint_id=base.sharepoint_id,
-        name=decision.rename_to or base.procore_name,
-        path=base.path,
-    )
-
-
-def _sharepoint_to_procore(
-    current: Pass, decision: reconcile.Apply, base: ItemBase, item: DriveItem | None
-) -> None:
-    graph = runtime.graph_client()
-    procore = runtime.procore_client()
-    updates: dict[str, Any] = {"synced_at": datetime.now(UTC)}
-    folder = base.kind == ItemKind.FOLDER
-    if decision.content:
-        with Spool() as spool:
-            graph.download(current.drive, base.sharepoint_id, spool)
-            uploaded = procore.add_version(current.scope, base.procore_id, spool.upload_source())
-        latest = uploaded.latest_version
-        updates.update(
-            procore_version_id=latest.id if latest else None,
-            procore_modified_at=uploaded.updated_at,
-        )
-    if decision.rename_to is not None:
-        if folder:
-            procore.rename_folder(current.scope, base.procore_id, decision.rename_to)
-        else:
-            procore.rename_file(current.scope, base.procore_id, decision.rename_to)
-        updates["procore_name"] = decision.rename_to
-    if decision.move and item is not None and item.parent_reference is not None:
-        new_parent = _parent_procore(current, item.parent_reference.id)
-        if new_parent is not None:
-            if folder:
-                procore.move_folder(current.scope, base.procore_id, new_parent)
+def _folder_contents(current: Pass, steps: list[Step], rules: reconcile.Rules) -> list[Step]:
+    """A folder deleted (or moved out) on one side takes its contents along: the feeds need not
+    list every descendant, so the base's pairs inside it that the batch does not mention are
+    deleted with it (each through the same decision, so an edit inside still wins)."""
+    mentioned_sp = {s.base.sharepoint_id for s in steps if s.base is not None}
+    mentioned_p = {s.base.procore_id for s in steps if s.base is not None}
+    extra: list[Step] = []
+    for step in steps:
+        delete = step.delete
+        if delete is None or step.base is None or step.base.kind != ItemKind.FOLDER:
+            continue
+        for child, depth in _descendants(current, step.base, step.depth):
+            if child.sharepoint_id in mentioned_sp or child.procore_id in mentioned_p:
+                continue
+            mentioned_sp.add(child.sharepoint_id)
+            mentioned_p.add(child.procore_id)
+            if delete.source is Side.SHAREPOINT:
+                current.gone_sharepoint.add(child.sharepoint_id)
+                p_now = change_apply.procore_now(None, child)
+                s_now = None
             else:
-                procore.move_file(current.scope, base.procore_id, new_parent)
-            updates.update(
-                procore_parent_id=new_parent, sharepoint_parent_id=item.parent_reference.id
+                current.gone_procore.add(child.procore_id)
+                p_now = None
+                s_now = change_apply.sharepoint_now(None, child)
+            decisions = reconcile.decide(change_apply.base_view(child), p_now, s_now, rules)
+            extra.append(Step(child, None, None, p_now, s_now, decisions, depth))
+    return extra
+
+
+def _descendants(current: Pass, folder: ItemBase, depth: int) -> list[tuple[ItemBase, int]]:
+    found: list[tuple[ItemBase, int]] = []
+    queue = [(folder, depth)]
+    while queue:
+        parent, level = queue.pop()
+        for child in current.store.items.children(current.key, "procore", parent.procore_id):
+            found.append((child, level + 1))
+            if child.kind == ItemKind.FOLDER:
+                queue.append((child, level + 1))
+    return found
+
+
+def _apply_step(current: Pass, step: Step) -> None:
+    name = change_apply.item_name(step.p_now, step.s_now) or (
+        step.base.procore_name if step.base else ""
+    )
+    for decision in step.decisions:
+        try:
+            change_apply.apply_decision(
+                current, decision, step.base, step.entry, step.item, step.p_now, step.s_now
             )
-    fresh = graph.get_item(current.drive, base.sharepoint_id)
-    _save_after(current, base, fresh, updates)
-    current.record(
-        _action_of(decision),
-        side="procore",
-        procore_id=base.procore_id,
-        sharepoint_id=base.sharepoint_id,
-        name=decision.rename_to or base.procore_name,
-        path=base.path,
-    )
+        except Throttled:
+            raise
+        except Locked as exc:
+            _leave_for_later(current, step, name)
+            current.record(
+                LogAction.INFO,
+                name=name,
+                path=step.base.path if step.base else None,
+                reason=f"open or locked in SharePoint; it is taken once saved and closed ({exc})",
+            )
+            return
+        except NotFound as exc:
+            current.record(LogAction.ERROR, name=name, reason=str(exc))
+        except ApiError as exc:
+            _leave_for_later(current, step, name)
+            current.record(LogAction.ERROR, name=name, reason=str(exc))
+            return
+        if isinstance(decision, reconcile.Defer):
+            _leave_for_later(current, step, name)
 
 
-def _action_of(decision: reconcile.Apply) -> LogAction:
-    if decision.content:
-        return LogAction.UPDATED
-    if decision.move:
-        return LogAction.MOVED
-    return LogAction.RENAMED
+def _leave_for_later(current: Pass, step: Step, name: str) -> None:
+    if name not in current.deferred:
+        current.deferred.append(name)
+    if step.item is not None:
+        current.deferred_sharepoint.add(step.item.id)
+    elif step.base is not None and step.base.sharepoint_id in current.gone_sharepoint:
+        current.deferred_sharepoint.add(step.base.sharepoint_id)
+    if step.entry is not None:
+        current.deferred_procore.add(step.entry.id)
 
 
-def _save_after(
-    current: Pass, base: ItemBase, item: DriveItem | None, updates: dict[str, Any]
-) -> None:
-    if item is not None:
-        updates.update(
-            sharepoint_name=item.name or base.sharepoint_name,
-            sharepoint_etag=item.e_tag,
-            sharepoint_ctag=item.c_tag if base.kind == ItemKind.FILE else None,
-            quick_xor_hash=item.quick_xor_hash,
-            size=item.size if base.kind == ItemKind.FILE else base.size,
-            sharepoint_modified_at=item.last_modified_date_time,
+# --- the delete limit and the safety stops ------------------------------------------------------
+
+
+def _share_stop(current: Pass, deletes: list[Step]) -> str | None:
+    if len(deletes) < SHARE_STOP_MIN_DELETES:
+        return None
+    tracked = sum(1 for _ in current.store.items.list_items(current.key))
+    share = current.settings.delete_share_stop
+    if tracked and len(deletes) / tracked > share:
+        return (
+            f"{len(deletes)} of {tracked} synced items would be deleted at once "
+            f"(more than {share:.0%}); nothing was written"
         )
-        if item.parent_reference and item.parent_reference.id:
-            updates["sharepoint_parent_id"] = item.parent_reference.id
-    current.store.items.save(base.model_copy(update=updates))
+    return None
 
 
-def _adopt(
-    current: Pass, base: ItemBase, entry: DocumentEntry | None, item: DriveItem | None
-) -> None:
-    updates: dict[str, Any] = {"synced_at": datetime.now(UTC)}
-    if entry is not None:
-        version_id, _ = _procore_version(entry)
-        updates.update(
-            procore_name=entry.name or base.procore_name,
-            procore_parent_id=entry.parent_id,
-            procore_version_id=version_id,
+def _limit(current: Pass, deletes: list[Step], now: datetime) -> tuple[list[Step], list[Step]]:
+    limit = current.project.delete_limit
+    if limit is None:
+        limit = current.settings.delete_limit_per_day
+    budget = DeleteBudget(limit=limit, recent=current.project.recent_deletes)
+    ordered = sorted(deletes, key=lambda s: -s.depth)
+    allowed, held_back = limit_deletes(ordered, budget, now)
+    if allowed:
+        stamps = [at for at in current.project.recent_deletes if now - at < timedelta(hours=24)]
+        stamps.extend([now] * len(allowed))
+        current.project = current.store.projects.modify(
+            current.key, lambda p: p.model_copy(update={"recent_deletes": stamps[-(limit + 1) :]})
         )
-    _save_after(current, base, item, updates)
+    return allowed, held_back
 
 
-def _compare(
-    current: Pass, base: ItemBase, entry: DocumentEntry | None, item: DriveItem | None
+def _held_of(step: Step, now: datetime) -> HeldDelete:
+    assert step.base is not None and step.delete is not None
+    return HeldDelete(
+        procore_id=step.base.procore_id,
+        sharepoint_id=step.base.sharepoint_id,
+        deleted_on=step.delete.source.value,
+        name=step.base.procore_name,
+        path=step.base.path,
+        is_folder=step.base.kind == ItemKind.FOLDER,
+        held_at=now,
+    )
+
+
+def _hold(current: Pass, steps: list[Step]) -> None:
+    now = datetime.now(UTC)
+    current.store.held.hold(current.key, [_held_of(s, now) for s in steps])
+    for step in steps:
+        assert step.base is not None and step.delete is not None
+        current.record(
+            LogAction.SKIPPED,
+            procore_id=step.base.procore_id,
+            sharepoint_id=step.base.sharepoint_id,
+            name=step.base.procore_name,
+            path=step.base.path,
+            reason=f"deleted in {step.delete.source.value}; held back by the delete limit "
+            "until an administrator approves or restores it",
+        )
+    runtime.queue_sender().send(
+        Notify(project_key=current.key, kind="deletes_held", run_id=uuid.uuid4().hex)
+    )
+
+
+def _is_held(step: Step, held: list[HeldDelete]) -> bool:
+    return step.base is not None and any(h.procore_id == step.base.procore_id for h in held)
+
+
+def _held_as_steps(current: Pass, held: list[HeldDelete], deletes: list[Step]) -> list[Step]:
+    """Approved held deletes not already in this batch, as delete steps on their fresh base."""
+    in_batch = {s.base.procore_id for s in deletes if s.base is not None}
+    steps: list[Step] = []
+    for h in held:
+        if h.procore_id in in_batch:
+            continue
+        base = current.store.items.find_by_procore(current.key, h.procore_id)
+        if base is None:
+            continue
+        steps.append(
+            Step(
+                base,
+                None,
+                None,
+                None,
+                None,
+                [reconcile.Delete(Side(h.deleted_on))],
+                h.path.count("/"),
+            )
+        )
+    return steps
+
+
+def _restore_held(current: Pass, held: list[HeldDelete]) -> None:
+    """The administrator chose restore: each held item is made again on the side it was
+    deleted on, from the other side's copy, parents first."""
+    for h in sorted(held, key=lambda h: h.path.count("/")):
+        base = current.store.items.find_by_procore(current.key, h.procore_id)
+        if base is None:
+            continue
+        current.gone_sharepoint.discard(base.sharepoint_id)
+        current.gone_procore.discard(base.procore_id)
+        try:
+            if h.deleted_on == Side.SHAREPOINT.value:
+                current.store.items.delete(base)
+                change_apply.create_in_sharepoint(
+                    current, change_apply.entry_of(base), restored=True
+                )
+            else:
+                item = runtime.graph_client().get_item(current.drive, base.sharepoint_id)
+                current.store.items.delete(base)
+                change_apply.create_in_procore(current, item, restored=True)
+        except Throttled:
+            raise
+        except ApiError as exc:
+            step = Step(base, None, None, None, None, [reconcile.Restore(Side(h.deleted_on))])
+            _leave_for_later(current, step, h.name)
+            current.record(LogAction.ERROR, name=h.name, path=h.path, reason=str(exc))
+
+
+def _settle_held(current: Pass, held: list[HeldDelete]) -> None:
+    """Held deletes whose pair has since been restored (an edit won) or forgotten are done."""
+    settled = []
+    for h in held:
+        base = current.store.items.find_by_procore(current.key, h.procore_id)
+        if base is None or base.sharepoint_id != h.sharepoint_id:
+            settled.append(h)
+    if settled:
+        current.store.held.release(current.key, settled)
+
+
+def _stop(current: Pass, reason: str, deletes: list[Step]) -> None:
+    """A safety stop: nothing is written, the project shows why and the administrator is told."""
+    if deletes:
+        now = datetime.now(UTC)
+        current.store.held.hold(current.key, [_held_of(s, now) for s in deletes])
+    current.project = current.store.projects.modify(
+        current.key,
+        lambda p: p.model_copy(
+            update={
+                "phase": Phase.ERROR,
+                "stopped_reason": reason,
+                "last_error": f"safety stop: {reason}",
+                "last_error_at": datetime.now(UTC),
+            }
+        ),
+    )
+    current.record(LogAction.ERROR, reason=f"safety stop: {reason}")
+    log.warning("safety stop", extra={"project_key": current.key, "reason": reason})
+    runtime.queue_sender().send(
+        Notify(project_key=current.key, kind="sync_stopped", run_id=uuid.uuid4().hex)
+    )
+
+
+# --- photos and the end of the pass ---------------------------------------------------------------
+
+
+def _photos(current: Pass, items: list[DriveItem]) -> datetime | None:
+    if "photos" not in current.project.tools or "photos" not in current.project.tool_folder_ids:
+        return None
+    from shared.sync import photo_changes
+
+    before = len(current.deferred)
+    stamp = photo_changes.photo_pass(current, items)
+    if len(current.deferred) > before:
+        current.deferred_sharepoint.update(i.id for i in items)
+        return None
+    return stamp
+
+
+def _finish(
+    current: Pass,
+    batch: Batch,
+    started: datetime,
+    procore_stamp: datetime,
+    photo_stamp: datetime | None,
+    decided: bool,
 ) -> None:
-    procore = runtime.procore_client()
-    file = procore.get_file(current.scope, base.procore_id, latest_version_only=True)
-    if file.download_url is None or item is None:
-        return
-    with Spool() as spool:
-        spool.fill(procore.download(current.scope, file.download_url))
-        same = spool.quick_xor == item.quick_xor_hash
-    if same:
-        _adopt(current, base, entry, item)
-        return
-    procore_newer = (file.updated_at or datetime.now(UTC)) >= (
-        item.last_modified_date_time or datetime.now(UTC)
-    )
-    decision = reconcile.Apply(
-        source=Side.PROCORE if procore_newer else Side.SHAREPOINT, content=True
-    )
-    if procore_newer:
-        _procore_to_sharepoint(current, decision, base, entry)
-    else:
-        _sharepoint_to_procore(current, decision, base, item)
-    current.record(
-        LogAction.CONFLICT,
-        name=base.procore_name,
-        path=base.path,
-        reason=f"both sides changed; the newer ({decision.source.value}) copy won "
-        "and the other is kept as a prior version",
+    for row in batch.rows:
+        if row.item_id not in current.deferred_sharepoint:
+            current.store.pending.done(current.key, row)
+    update: dict[str, object] = {"last_pass_at": started}
+    if not current.deferred_procore:
+        update["procore_watermark"] = procore_stamp
+    if photo_stamp is not None:
+        update["photo_watermark"] = photo_stamp
+    if decided:
+        update["deletes_decision"] = None
+    current.project = current.store.projects.modify(
+        current.key, lambda p: p.model_copy(update=update)
     )

@@ -20,6 +20,15 @@ class Pass:
     project: Project
     entries: list[LogEntry] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
+    """Names of the items left for a later pass (not ready, or failed)."""
+    deferred_sharepoint: set[str] = field(default_factory=set)
+    """driveItem ids whose pending change must stay pending."""
+    deferred_procore: set[int] = field(default_factory=set)
+    """Procore ids whose change must be seen again (the watermark stays)."""
+    gone_sharepoint: set[str] = field(default_factory=set)
+    """SharePoint items deleted in this batch whose delete is not carried out yet."""
+    gone_procore: set[int] = field(default_factory=set)
+    """Procore items deleted in this batch whose delete is not carried out yet."""
 
     @property
     def key(self) -> str:

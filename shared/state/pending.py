@@ -1,0 +1,129 @@
+"""SharePoint changes waiting for a project's next change pass (kept in the Work table).
+
+A drive's delta feed is pulled once for every project on that drive (DESIGN §5). The pull hands
+each change to the projects it belongs to by writing one row per item here (partition
+`<project>:sp-changes`, row = the driveItem id): the item's latest state as Graph returned it.
+A later change of the same item replaces the row (the feed shows the latest state, last wins).
+The pass deletes a row only once it has applied it, and only if the row is still the one it
+read (If-Match), so a change that arrives while the pass runs is never lost. Rows are durable:
+a paused project finds its changes waiting when it resumes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from enum import StrEnum
+
+from shared.state.codec import Entity
+from shared.state.errors import ConcurrencyConflict
+from shared.state.keys import encode_key
+from shared.state.repository import Repository
+from shared.state.tables import Op
+from shared.state.work import work_partition
+
+JOB = "sp-changes"
+
+
+class Area(StrEnum):
+    """Which of the project's two-way trees an item belongs to."""
+
+    DOCUMENTS = "documents"
+    PHOTOS = "photos"
+
+
+class PendingChange(Entity):
+    """One driveItem's latest known state, not yet applied by the project's pass."""
+
+    item_id: str
+    area: Area
+    item_json: str
+    seen_at: datetime
+
+
+class PendingRepository(Repository[PendingChange]):
+    """Reads and writes a project's pending SharePoint changes."""
+
+    model = PendingChange
+
+    @staticmethod
+    def partition(project_key: str) -> str:
+        return work_partition(project_key, JOB)
+
+    def put_many(self, project_key: str, changes: Iterable[PendingChange]) -> int:
+        """Record (or replace) each change; one transaction per 100 rows. Returns the count."""
+        partition = self.partition(project_key)
+        ops = [Op("upsert", self._entity(partition, encode_key(c.item_id), c)) for c in changes]
+        self.table.transact(ops)
+        return len(ops)
+
+    def list_for(self, project_key: str) -> Iterator[PendingChange]:
+        return self._partition(self.partition(project_key))
+
+    def count(self, project_key: str) -> int:
+        return sum(1 for _ in self.list_for(project_key))
+
+    def done(self, project_key: str, change: PendingChange) -> bool:
+        """Remove an applied change, unless a newer one replaced it meanwhile (then False)."""
+        try:
+            self.table.delete(self.partition(project_key), encode_key(change.item_id), change.etag)
+        except ConcurrencyConflict:
+            return False
+        return True
+
+    def clear(self, project_key: str) -> None:
+        """Forget every pending change of the project (disconnect, resync)."""
+        partition = self.partition(project_key)
+        rows = [c for c in self.list_for(project_key)]
+        self.table.transact(
+            [
+                Op("delete", {"PartitionKey": partition, "RowKey": encode_key(c.item_id)})
+                for c in rows
+            ]
+        )
+
+
+HELD_JOB = "held-deletes"
+
+
+class HeldDelete(Entity):
+    """A delete seen on one side and held back (the delete limit or a safety stop): the pair
+    stays in the base until an administrator approves the deletes or restores the items."""
+
+    procore_id: int
+    sharepoint_id: str
+    deleted_on: str
+    name: str
+    path: str
+    is_folder: bool = False
+    held_at: datetime
+
+
+class HeldDeleteRepository(Repository[HeldDelete]):
+    """A project's held-back deletes (Work table, partition `<project>:held-deletes`)."""
+
+    model = HeldDelete
+
+    @staticmethod
+    def partition(project_key: str) -> str:
+        return work_partition(project_key, HELD_JOB)
+
+    def hold(self, project_key: str, held: Iterable[HeldDelete]) -> int:
+        partition = self.partition(project_key)
+        ops = [
+            Op("upsert", self._entity(partition, encode_key(str(h.procore_id)), h)) for h in held
+        ]
+        self.table.transact(ops)
+        return len(ops)
+
+    def list_for(self, project_key: str) -> Iterator[HeldDelete]:
+        return self._partition(self.partition(project_key))
+
+    def release(self, project_key: str, held: Iterable[HeldDelete]) -> None:
+        partition = self.partition(project_key)
+        self.table.transact(
+            [
+                Op("delete", {"PartitionKey": partition, "RowKey": encode_key(str(h.procore_id))})
+                for h in held
+            ]
+        )

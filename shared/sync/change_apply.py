@@ -1,0 +1,629 @@
+"""Carrying out the change pass's decisions on the two sides (DESIGN §4).
+
+Each function writes to one side through its client, then records the pair's new base (state
+moves only after the write is confirmed) and a log line. Re-running one after a crash finds the
+base already moved and does nothing twice: the pass decides again from the new base.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from shared import runtime
+from shared.errors import NotFound
+from shared.graph.models import DriveItem
+from shared.procore.models import DocumentEntry
+from shared.state.items import ItemBase, ItemKind
+from shared.state.log import LogAction
+from shared.sync import reconcile
+from shared.sync.model import ConflictPolicy, Side, copy_name
+from shared.sync.names import MappedName, sharepoint_name
+from shared.sync.pass_context import Pass
+from shared.sync.records import file_pair, folder_pair, save_pair
+from shared.sync.spool import Spool
+
+
+def procore_parent_known(current: Pass, entry: DocumentEntry) -> bool:
+    if entry.parent_id is None:
+        return False
+    return current.store.items.find_by_procore(current.key, entry.parent_id) is not None
+
+
+def procore_version(entry: DocumentEntry) -> tuple[int | None, int]:
+    file = entry.file or {}
+    version = file.get("current_version") or {}
+    return version.get("id"), int(version.get("size") or file.get("size") or 0)
+
+
+def procore_now(entry: DocumentEntry | None, base: ItemBase | None) -> reconcile.ProcoreNow | None:
+    if entry is None:
+        if base is None:
+            return None
+        return reconcile.ProcoreNow(
+            id=base.procore_id,
+            name=base.procore_name,
+            parent_id=base.procore_parent_id,
+            updated_at=base.procore_modified_at or base.synced_at,
+            version_id=base.procore_version_id,
+            size=base.size or 0,
+        )
+    if entry.is_deleted or entry.is_recycle_bin:
+        return None
+    version_id, size = procore_version(entry)
+    return reconcile.ProcoreNow(
+        id=entry.id,
+        name=entry.name or str(entry.id),
+        parent_id=entry.parent_id,
+        updated_at=entry.updated_at or datetime.now(UTC),
+        version_id=version_id,
+        size=size,
+    )
+
+
+def sharepoint_now(item: DriveItem | None, base: ItemBase | None) -> reconcile.SharePointNow | None:
+    if item is None:
+        if base is None:
+            return None
+        return reconcile.SharePointNow(
+            id=base.sharepoint_id,
+            name=base.sharepoint_name,
+            parent_id=base.sharepoint_parent_id,
+            modified_at=base.sharepoint_modified_at or base.synced_at,
+            ctag=content_token(base.quick_xor_hash, base.sharepoint_ctag),
+            size=base.size or 0,
+            quick_xor=base.quick_xor_hash,
+        )
+    if item.is_deleted:
+        return None
+    modified = item.last_modified_date_time or datetime.now(UTC)
+    return reconcile.SharePointNow(
+        id=item.id,
+        name=item.name or item.id,
+        parent_id=item.parent_reference.id if item.parent_reference else None,
+        modified_at=modified,
+        ctag=None if item.is_folder else content_token(item.quick_xor_hash, item.c_tag),
+        size=item.size or 0,
+        quick_xor=item.quick_xor_hash,
+        checked_out=item.is_checked_out,
+    )
+
+
+def item_name(p_now: reconcile.ProcoreNow | None, s_now: reconcile.SharePointNow | None) -> str:
+    if p_now is not None:
+        return p_now.name
+    return s_now.name if s_now is not None else ""
+
+
+def base_view(base: ItemBase) -> reconcile.Base:
+    return reconcile.Base(
+        procore_id=base.procore_id,
+        sharepoint_id=base.sharepoint_id,
+        is_folder=base.kind == ItemKind.FOLDER,
+        procore_name=base.procore_name,
+        sharepoint_name=base.sharepoint_name,
+        procore_parent_id=base.procore_parent_id,
+        sharepoint_parent_id=base.sharepoint_parent_id,
+        procore_version_id=base.procore_version_id,
+        sharepoint_ctag=content_token(base.quick_xor_hash, base.sharepoint_ctag),
+        size=base.size or 0,
+    )
+
+
+def content_token(quick_xor: str | None, ctag: str | None) -> str | None:
+    """What says "the content changed" on SharePoint: the quickXorHash where known (delta
+    items carry no cTag, API-NOTES B3), else the cTag."""
+    return quick_xor or ctag
+
+
+def apply_decision(
+    current: Pass,
+    decision: reconcile.Decision,
+    base: ItemBase | None,
+    entry: DocumentEntry | None,
+    item: DriveItem | None,
+    p_now: reconcile.ProcoreNow | None,
+    s_now: reconcile.SharePointNow | None,
+) -> None:
+    if isinstance(decision, reconcile.NoChange | reconcile.Ignore):
+        return
+    if isinstance(decision, reconcile.Defer):
+        current.deferred.append(item_name(p_now, s_now))
+        return
+    if isinstance(decision, reconcile.Forget):
+        assert base is not None
+        current.store.items.delete(base)
+        return
+    if isinstance(decision, reconcile.CreateOther):
+        if decision.source is Side.SHAREPOINT:
+            assert item is not None
+            create_in_procore(current, item)
+        else:
+            assert entry is not None
+            create_in_sharepoint(current, entry)
+        return
+    assert base is not None
+    if isinstance(decision, reconcile.Delete):
+        delete_pair(current, decision, base)
+        return
+    if isinstance(decision, reconcile.Restore):
+        current.store.items.delete(base)
+        if decision.deleted_on is Side.PROCORE:
+            assert item is not None
+            create_in_procore(current, item, restored=True)
+        else:
+            assert entry is not None
+            create_in_sharepoint(current, entry, restored=True)
+        return
+    if isinstance(decision, reconcile.CompareContent):
+        _compare(current, base, entry, item)
+        return
+    if isinstance(decision, reconcile.AdoptBase):
+        _adopt(current, base, entry, item)
+        return
+    if isinstance(decision, reconcile.KeepCopy):
+        keep_copy(current, base, decision.loser, decision.name)
+        return
+    if isinstance(decision, reconcile.Apply):
+        if decision.source is Side.PROCORE:
+            _procore_to_sharepoint(current, decision, base, entry)
+        else:
+            _sharepoint_to_procore(current, decision, base, item)
+
+
+def _parent_sharepoint(current: Pass, procore_parent: int | None) -> str | None:
+    """The SharePoint folder of a Procore parent; a folder deleted in SharePoint during this
+    pass is made again first (an edit inside it wins over the delete, DESIGN §4)."""
+    if procore_parent is None:
+        return None
+    parent = current.store.items.find_by_procore(current.key, procore_parent)
+    if parent is None:
+        return None
+    if parent.sharepoint_id in current.gone_sharepoint:
+        current.gone_sharepoint.discard(parent.sharepoint_id)
+        current.store.items.delete(parent)
+        create_in_sharepoint(current, entry_of(parent), restored=True)
+        parent = current.store.items.find_by_procore(current.key, procore_parent)
+    return parent.sharepoint_id if parent else None
+
+
+def _parent_procore(current: Pass, sharepoint_parent: str | None) -> int | None:
+    """The Procore folder of a SharePoint parent; a folder deleted in Procore during this pass
+    is made again first."""
+    if sharepoint_parent is None:
+        return None
+    parent = current.store.items.find_by_sharepoint(current.key, sharepoint_parent)
+    if parent is None:
+        return None
+    if parent.procore_id in current.gone_procore:
+        current.gone_procore.discard(parent.procore_id)
+        current.store.items.delete(parent)
+        item = runtime.graph_client().get_item(current.drive, parent.sharepoint_id)
+        create_in_procore(current, item, restored=True)
+        parent = current.store.items.find_by_sharepoint(current.key, sharepoint_parent)
+    return parent.procore_id if parent else None
+
+
+def entry_of(base: ItemBase) -> DocumentEntry:
+    """A Procore item as the base knows it, for re-creating it on SharePoint."""
+    return DocumentEntry(
+        id=base.procore_id,
+        name=base.procore_name,
+        parent_id=base.procore_parent_id,
+        document_type="folder" if base.kind == ItemKind.FOLDER else "file",
+    )
+
+
+def _mapped(name: str, is_folder: bool) -> str:
+    mapped = sharepoint_name(name, is_folder=is_folder)
+    return mapped.name if isinstance(mapped, MappedName) else name
+
+
+def _path_of(current: Pass, parent_procore: int | None, name: str) -> str:
+    parent = (
+        current.store.items.find_by_procore(current.key, parent_procore)
+        if parent_procore is not None
+        else None
+    )
+    return f"{parent.path}/{name}" if parent and parent.path else name
+
+
+def create_in_sharepoint(current: Pass, entry: DocumentEntry, restored: bool = False) -> None:
+    graph = runtime.graph_client()
+    procore = runtime.procore_client()
+    parent = _parent_sharepoint(current, entry.parent_id)
+    if parent is None:
+        return
+    name = entry.name or str(entry.id)
+    path = _path_of(current, entry.parent_id, name)
+    now = datetime.now(UTC)
+    if entry.is_folder:
+        created = graph.create_folder(
+            current.drive, parent, _mapped(name, True), conflict_behavior="rename"
+        )
+        save_pair(
+            current.store,
+            folder_pair(
+                current.key,
+                procore_id=entry.id,
+                procore_name=name,
+                procore_parent_id=entry.parent_id,
+                item=created,
+                sharepoint_parent_id=parent,
+                path=path,
+                now=now,
+            ),
+        )
+    else:
+        file = procore.get_file(current.scope, entry.id, latest_version_only=True)
+        if file.download_url is None:
+            return
+        with Spool() as spool:
+            spool.fill(procore.download(current.scope, file.download_url))
+            with spool.reader() as reader:
+                result = graph.upload_file(
+                    current.drive,
+                    reader,
+                    spool.size,
+                    parent_id=parent,
+                    name=_mapped(name, False),
+                    conflict_behavior="rename",
+                )
+        latest = file.latest_version
+        save_pair(
+            current.store,
+            file_pair(
+                current.key,
+                procore_id=entry.id,
+                procore_name=name,
+                procore_parent_id=entry.parent_id,
+                procore_version_id=latest.id if latest else None,
+                procore_version_number=latest.number if latest else None,
+                procore_modified_at=file.updated_at,
+                item=result.item,
+                sharepoint_parent_id=parent,
+                path=path,
+                now=now,
+            ),
+        )
+    current.record(
+        LogAction.RESTORED if restored else LogAction.COPIED,
+        side="sharepoint",
+        procore_id=entry.id,
+        name=name,
+        path=path,
+        reason="edited in Procore after it was deleted in SharePoint" if restored else None,
+    )
+
+
+def create_in_procore(current: Pass, item: DriveItem, restored: bool = False) -> None:
+    graph = runtime.graph_client()
+    procore = runtime.procore_client()
+    sharepoint_parent = item.parent_reference.id if item.parent_reference else None
+    parent = _parent_procore(current, sharepoint_parent)
+    if parent is None:
+        return
+    name = item.name or item.id
+    path = _path_of(current, parent, name)
+    now = datetime.now(UTC)
+    if item.is_folder:
+        folder = procore.create_folder(current.scope, name, parent)
+        save_pair(
+            current.store,
+            folder_pair(
+                current.key,
+                procore_id=folder.id,
+                procore_name=folder.name or name,
+                procore_parent_id=parent,
+                item=item,
+                sharepoint_parent_id=sharepoint_parent,
+                path=path,
+                now=now,
+            ),
+        )
+    else:
+        with Spool() as spool:
+            graph.download(current.drive, item.id, spool)
+            uploaded = procore.upload_file(
+                current.scope, parent, name, spool.upload_source(), unique_name=True
+            )
+        fresh = graph.get_item(current.drive, item.id)
+        latest = uploaded.latest_version
+        save_pair(
+            current.store,
+            file_pair(
+                current.key,
+                procore_id=uploaded.id,
+                procore_name=uploaded.name,
+                procore_parent_id=parent,
+                procore_version_id=latest.id if latest else None,
+                procore_version_number=latest.number if latest else None,
+                procore_modified_at=uploaded.updated_at,
+                item=fresh,
+                sharepoint_parent_id=sharepoint_parent,
+                path=path,
+                now=now,
+            ),
+        )
+    current.record(
+        LogAction.RESTORED if restored else LogAction.COPIED,
+        side="procore",
+        sharepoint_id=item.id,
+        name=name,
+        path=path,
+        reason="edited in SharePoint after it was deleted in Procore" if restored else None,
+    )
+
+
+def delete_pair(current: Pass, decision: reconcile.Delete, base: ItemBase) -> None:
+    """Send the other side's item to its recycle bin and forget the pair.
+
+    Deletes run deepest first, after everything else in the pass. A folder is deleted only once
+    no pair is left inside it (API-NOTES B3: delete folders only if empty after the batch), so
+    an item kept by an edit, or moved out, keeps its folder."""
+    fresh = current.store.items.find_by_procore(current.key, base.procore_id)
+    if fresh is None or fresh.sharepoint_id != base.sharepoint_id:
+        return
+    if base.kind == ItemKind.FOLDER and next(
+        current.store.items.children(current.key, "procore", base.procore_id), None
+    ):
+        current.record(
+            LogAction.SKIPPED,
+            procore_id=base.procore_id,
+            sharepoint_id=base.sharepoint_id,
+            name=base.procore_name,
+            path=base.path,
+            reason=f"deleted in {decision.source.value}, but items inside it are still synced; "
+            "the folder is kept",
+        )
+        return
+    graph = runtime.graph_client()
+    procore = runtime.procore_client()
+    try:
+        if decision.source is Side.PROCORE:
+            graph.delete_item(current.drive, base.sharepoint_id)
+            side = "sharepoint"
+        else:
+            if base.kind == ItemKind.FOLDER:
+                procore.delete_folder(current.scope, base.procore_id)
+            else:
+                procore.delete_file(current.scope, base.procore_id)
+            side = "procore"
+    except NotFound:
+        side = "sharepoint" if decision.source is Side.PROCORE else "procore"
+    current.store.items.delete(fresh)
+    current.record(
+        LogAction.DELETED,
+        side=side,
+        procore_id=base.procore_id,
+        sharepoint_id=base.sharepoint_id,
+        name=base.procore_name,
+        path=base.path,
+        reason=f"deleted in {decision.source.value}; moved to the recycle bin",
+    )
+
+
+def _procore_to_sharepoint(
+    current: Pass, decision: reconcile.Apply, base: ItemBase, entry: DocumentEntry | None
+) -> None:
+    graph = runtime.graph_client()
+    procore = runtime.procore_client()
+    item: DriveItem | None = None
+    updates: dict[str, Any] = {"synced_at": datetime.now(UTC)}
+    if decision.content:
+        file = procore.get_file(current.scope, base.procore_id, latest_version_only=True)
+        if file.download_url is None:
+            return
+        with Spool() as spool:
+            spool.fill(procore.download(current.scope, file.download_url))
+            with spool.reader() as reader:
+                item = graph.upload_file(
+                    current.drive, reader, spool.size, item_id=base.sharepoint_id
+                ).item
+        latest = file.latest_version
+        updates.update(
+            procore_version_id=latest.id if latest else None, procore_modified_at=file.updated_at
+        )
+    if decision.rename_to is not None or decision.move:
+        new_parent = (
+            _parent_sharepoint(current, entry.parent_id) if decision.move and entry else None
+        )
+        item = graph.update_item(
+            current.drive,
+            base.sharepoint_id,
+            name=_mapped(decision.rename_to, base.kind == ItemKind.FOLDER)
+            if decision.rename_to
+            else None,
+            parent_id=new_parent,
+        )
+        if entry is not None:
+            updates.update(
+                procore_name=entry.name or base.procore_name, procore_parent_id=entry.parent_id
+            )
+            if new_parent:
+                updates["sharepoint_parent_id"] = new_parent
+    _save_after(current, base, item, updates)
+    current.record(
+        _action_of(decision),
+        side="sharepoint",
+        procore_id=base.procore_id,
+        sharepoint_id=base.sharepoint_id,
+        name=decision.rename_to or base.procore_name,
+        path=base.path,
+    )
+
+
+def _sharepoint_to_procore(
+    current: Pass, decision: reconcile.Apply, base: ItemBase, item: DriveItem | None
+) -> None:
+    graph = runtime.graph_client()
+    procore = runtime.procore_client()
+    updates: dict[str, Any] = {"synced_at": datetime.now(UTC)}
+    folder = base.kind == ItemKind.FOLDER
+    if decision.content:
+        with Spool() as spool:
+            graph.download(current.drive, base.sharepoint_id, spool)
+            uploaded = procore.add_version(current.scope, base.procore_id, spool.upload_source())
+        latest = uploaded.latest_version
+        updates.update(
+            procore_version_id=latest.id if latest else None,
+            procore_modified_at=uploaded.updated_at,
+        )
+    if decision.rename_to is not None:
+        if folder:
+            procore.rename_folder(current.scope, base.procore_id, decision.rename_to)
+        else:
+            procore.rename_file(current.scope, base.procore_id, decision.rename_to)
+        updates["procore_name"] = decision.rename_to
+    if decision.move and item is not None and item.parent_reference is not None:
+        new_parent = _parent_procore(current, item.parent_reference.id)
+        if new_parent is not None:
+            if folder:
+                procore.move_folder(current.scope, base.procore_id, new_parent)
+            else:
+                procore.move_file(current.scope, base.procore_id, new_parent)
+            updates.update(
+                procore_parent_id=new_parent, sharepoint_parent_id=item.parent_reference.id
+            )
+    fresh = graph.get_item(current.drive, base.sharepoint_id)
+    _save_after(current, base, fresh, updates)
+    current.record(
+        _action_of(decision),
+        side="procore",
+        procore_id=base.procore_id,
+        sharepoint_id=base.sharepoint_id,
+        name=decision.rename_to or base.procore_name,
+        path=base.path,
+    )
+
+
+def _action_of(decision: reconcile.Apply) -> LogAction:
+    if decision.content:
+        return LogAction.UPDATED
+    if decision.move:
+        return LogAction.MOVED
+    return LogAction.RENAMED
+
+
+def _save_after(
+    current: Pass, base: ItemBase, item: DriveItem | None, updates: dict[str, Any]
+) -> None:
+    if item is not None:
+        updates.update(
+            sharepoint_name=item.name or base.sharepoint_name,
+            sharepoint_etag=item.e_tag,
+            sharepoint_ctag=item.c_tag if base.kind == ItemKind.FILE else None,
+            quick_xor_hash=item.quick_xor_hash,
+            size=item.size if base.kind == ItemKind.FILE else base.size,
+            sharepoint_modified_at=item.last_modified_date_time,
+        )
+        if item.parent_reference and item.parent_reference.id:
+            updates["sharepoint_parent_id"] = item.parent_reference.id
+    current.store.items.save(base.model_copy(update=updates))
+
+
+def _adopt(
+    current: Pass, base: ItemBase, entry: DocumentEntry | None, item: DriveItem | None
+) -> None:
+    updates: dict[str, Any] = {"synced_at": datetime.now(UTC)}
+    if entry is not None:
+        version_id, _ = procore_version(entry)
+        updates.update(
+            procore_name=entry.name or base.procore_name,
+            procore_parent_id=entry.parent_id,
+            procore_version_id=version_id,
+        )
+    _save_after(current, base, item, updates)
+
+
+def _compare(
+    current: Pass, base: ItemBase, entry: DocumentEntry | None, item: DriveItem | None
+) -> None:
+    procore = runtime.procore_client()
+    file = procore.get_file(current.scope, base.procore_id, latest_version_only=True)
+    if file.download_url is None or item is None:
+        return
+    with Spool() as spool:
+        spool.fill(procore.download(current.scope, file.download_url))
+        same = spool.quick_xor == item.quick_xor_hash
+    if same:
+        _adopt(current, base, entry, item)
+        return
+    procore_newer = (file.updated_at or datetime.now(UTC)) >= (
+        item.last_modified_date_time or datetime.now(UTC)
+    )
+    decision = reconcile.Apply(
+        source=Side.PROCORE if procore_newer else Side.SHAREPOINT, content=True
+    )
+    if current.project.conflict_policy == ConflictPolicy.KEEP_BOTH:
+        loser = Side.SHAREPOINT if procore_newer else Side.PROCORE
+        loser_name = base.procore_name if loser is Side.PROCORE else base.sharepoint_name
+        keep_copy(current, base, loser, copy_name(loser_name, loser))
+    if procore_newer:
+        _procore_to_sharepoint(current, decision, base, entry)
+    else:
+        _sharepoint_to_procore(current, decision, base, item)
+    current.record(
+        LogAction.CONFLICT,
+        name=base.procore_name,
+        path=base.path,
+        reason=f"both sides changed; the newer ({decision.source.value}) copy won "
+        "and the other is kept as a prior version",
+    )
+
+
+def keep_copy(current: Pass, base: ItemBase, loser: Side, name: str) -> None:
+    """keep_both: the losing side's content, before it is overwritten, becomes a new file
+    `name` beside the winner on both sides (a pair of its own). An existing file of that name
+    is never overwritten: both services pick a free name instead."""
+    graph = runtime.graph_client()
+    procore = runtime.procore_client()
+    now = datetime.now(UTC)
+    with Spool() as spool:
+        if loser is Side.SHAREPOINT:
+            graph.download(current.drive, base.sharepoint_id, spool)
+        else:
+            file = procore.get_file(current.scope, base.procore_id, latest_version_only=True)
+            if file.download_url is None:
+                return
+            spool.fill(procore.download(current.scope, file.download_url))
+        uploaded = procore.upload_file(
+            current.scope, base.procore_parent_id, name, spool.upload_source(), unique_name=True
+        )
+        with spool.reader() as reader:
+            result = graph.upload_file(
+                current.drive,
+                reader,
+                spool.size,
+                parent_id=base.sharepoint_parent_id,
+                name=_mapped(uploaded.name or name, False),
+                conflict_behavior="rename",
+            )
+    latest = uploaded.latest_version
+    path = _path_of(current, base.procore_parent_id, uploaded.name or name)
+    save_pair(
+        current.store,
+        file_pair(
+            current.key,
+            procore_id=uploaded.id,
+            procore_name=uploaded.name or name,
+            procore_parent_id=base.procore_parent_id,
+            procore_version_id=latest.id if latest else None,
+            procore_version_number=latest.number if latest else None,
+            procore_modified_at=uploaded.updated_at,
+            item=result.item,
+            sharepoint_parent_id=base.sharepoint_parent_id,
+            path=path,
+            now=now,
+        ),
+    )
+    current.record(
+        LogAction.CONFLICT,
+        side="both",
+        procore_id=base.procore_id,
+        sharepoint_id=base.sharepoint_id,
+        name=base.procore_name,
+        path=base.path,
+        reason=f"both sides changed; the newer copy won and the {loser.value} copy is kept "
+        f"beside it as {uploaded.name or name!r}",
+    )
