@@ -223,3 +223,44 @@ def event(
 
 def hours_ago(hours: float) -> datetime:
     return datetime.now(UTC) - timedelta(hours=hours)
+
+
+def seed_procore_project(world: World) -> int:
+    """A permitted Procore project of the test's own (the emulator lives for the package)."""
+    project_id = 4300005000 + uuid.uuid4().int % 100000
+    with world.procore_control() as control:
+        answer = control.post(
+            "/seed",
+            json={
+                "projects": [
+                    {"id": project_id, "name": f"P{project_id}", "permitted": True, "documents": {}}
+                ]
+            },
+        )
+        assert answer.status_code == 201, answer.text
+    return project_id
+
+
+def new_drive(world: World) -> str:
+    """A SharePoint library of the test's own: its drive id."""
+    name = uuid.uuid4().hex[:8]
+    with world.graph_control() as control:
+        answer = control.post(
+            "/sites",
+            json={
+                "hostname": "contoso.sharepoint.com",
+                "path": f"/sites/T{name}",
+                "libraries": [{"name": "Documents", "drive_id": f"b!drive-{name}"}],
+            },
+        )
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["drives"][0]["id"])
+
+
+def emulated_subscriptions(world: World, drive_id: str) -> list[dict[str, Any]]:
+    with world.graph_control() as control:
+        answer = control.get("/subscriptions")
+        assert answer.status_code == 200, answer.text
+        listed = answer.json()
+    rows = listed.get("value", listed) if isinstance(listed, dict) else listed
+    return [s for s in rows if drive_id in str(s["resource"])]
