@@ -92,8 +92,7 @@ class World:
             GRAPH_API_URL=f"{self.graph_url}/v1.0",
             GRAPH_CA_BUNDLE=str(self.cert),
             PUBLIC_BASE_URL=self.endpoint.base_url,
-            TABLE_PREFIX="in" + uuid.uuid4().hex[:12],
-            **overrides,
+            **{"TABLE_PREFIX": "in" + uuid.uuid4().hex[:12], **overrides},
         )
         return load_settings(**{k: v for k, v in env.items() if v != ""})
 
