@@ -30,6 +30,9 @@ class Tool(StrEnum):
 
 
 TWO_WAY_TOOLS = frozenset({Tool.DOCUMENTS, Tool.PHOTOS})
+ONE_WAY_TOOLS = frozenset(Tool) - TWO_WAY_TOOLS
+"""Exported Procore → SharePoint as a PDF per item (shared.export.tools has one module each;
+each reads its own Procore endpoint, `shared.procore.tool_items.ToolEndpoint`)."""
 DEFAULT_TOOL_FOLDERS: dict[Tool, str] = {
     Tool.DOCUMENTS: "Documents",
     Tool.PHOTOS: "Photos",

@@ -171,6 +171,26 @@ class DeltaPull(QueueMessage):
     reason: str = ""
 
 
+class ToolExport(QueueMessage):
+    """Export a one-way tool's items changed since its watermark (shared.export).
+
+    Stage "list" takes the tool for pass `pass_id`, reads page 1 and fans out the other pages;
+    stage "page" exports the items of one page. `initial_run_id` ties the pass to an initial sync
+    run, which completes only when the export is done too.
+    """
+
+    queue: ClassVar[str] = TOOL_EXPORT
+    project_key: str
+    tool: str
+    pass_id: str = Field(min_length=1, max_length=100)
+    stage: Literal["list", "page"] = "list"
+    page: int = Field(default=1, ge=1)
+    since: datetime | None = None
+    full: bool = False
+    initial_run_id: str | None = None
+    reason: str = ""
+
+
 class Notify(QueueMessage):
     """Send a notification email about a project (built from the state, not the message)."""
 

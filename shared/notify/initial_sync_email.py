@@ -40,6 +40,8 @@ class InitialSyncSummary(BaseModel):
     files_to_procore: int = 0
     files_linked: int = 0
     bytes_copied: int = 0
+    items_exported: int = 0
+    """Procore tool items (RFIs, submittals, drawings...) exported as PDFs."""
     conflicts: list[ConflictNote] = Field(default_factory=list)
     skipped: list[SkipNote] = Field(default_factory=list)
 
@@ -78,6 +80,7 @@ def _facts(summary: InitialSyncSummary) -> list[tuple[str, str]]:
         ("Files copied to Procore", str(summary.files_to_procore)),
         ("Identical files linked (not copied)", str(summary.files_linked)),
         ("Data copied", human_bytes(summary.bytes_copied)),
+        ("Procore tool items exported as PDF", str(summary.items_exported)),
         ("Conflicts resolved", str(len(summary.conflicts))),
         ("Items skipped", str(len(summary.skipped))),
         ("Duration", human_duration(summary.finished_at - summary.started_at)),

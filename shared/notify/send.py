@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from shared import runtime
 from shared.config import get_settings
+from shared.export.document import EXPORTED
 from shared.notify.initial_sync_email import ConflictNote, InitialSyncSummary, SkipNote, compose
 from shared.queues import Notify
 from shared.state.log import LogAction
@@ -68,6 +69,12 @@ def send_initial_sync_complete(message: Notify) -> None:
         files_to_procore=counters.files_to_procore,
         files_linked=counters.files_linked,
         bytes_copied=counters.bytes_copied,
+        items_exported=sum(
+            1
+            for e in entries
+            if e.action in (LogAction.COPIED, LogAction.UPDATED)
+            and (e.detail or "").startswith(EXPORTED)
+        ),
         conflicts=[
             ConflictNote(path=e.path or e.name or "", resolution=e.reason or "resolved")
             for e in reversed(entries)

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from shared.errors import ApiError, Conflict, Locked, NotFound, PreconditionFailed, Throttled
+from shared.export.kickoff import initial_exports
 from shared.graph.models import DriveItem
 from shared.procore.models import FolderListing, ImageCategory, ProcoreFile
 from shared.queues import FileTransfer, FolderScan, ProjectTick, SyncStart, Transfer
@@ -132,9 +133,15 @@ def _start(run: Run, message: SyncStart) -> None:
             )
         )
     run.count(folders_created=folders_made)
-    run.store.work.register(run.key, run.job, [scan.unit_id for scan in scans])
+    # One-way export of the other tools (shared.export): a unit per tool in this run's job.
+    exports = initial_exports(run.key, run.project.tools, run.run_id)
+    run.store.work.register(
+        run.key, run.job, [scan.unit_id for scan in scans] + [unit for unit, _ in exports]
+    )
     for scan_message in scans:
         run.sender.send(scan_message)
+    for _, export_message in exports:
+        run.sender.send(export_message)
     run.record(LogAction.INFO, detail=f"initial sync started ({mode.value})")
     run.flush()
     if run.store.work.seal(run.key, run.job) or _completed_by(run, "seal"):
