@@ -115,6 +115,8 @@ class _PhotoState:
         self.photo_by_procore: dict[int, _Photo] = {}
         self.photo_by_sharepoint: dict[str, _Photo] = {}
         self.since: datetime | None = None
+        self.vanished: set[str] = set()
+        """New SharePoint folders gone before they could be taken (a replayed feed)."""
         self.latest: datetime | None = None
 
     # --- reading -------------------------------------------------------------------------
@@ -145,6 +147,8 @@ class _PhotoState:
             if item.is_folder:
                 if parent == self.photos_folder:
                     album = self.album_by_sharepoint.get(item.id)
+                    if album is not None and _stale(item, album.base):
+                        continue
                     if album is None:
                         album = _Album()
                         self.albums.append(album)
@@ -161,6 +165,8 @@ class _PhotoState:
                 self._skip(name, reason, sharepoint_id=item.id)
                 continue
             photo = self.photo_by_sharepoint.get(item.id)
+            if photo is not None and _stale(item, photo.base):
+                continue
             if photo is None:
                 photo = _Photo()
                 self.photos.append(photo)
@@ -472,6 +478,11 @@ class _PhotoState:
             return
         name_p = p_now.name if p_now else None
         name_s = s_now.name if s_now else None
+        if isinstance(decision, rules.Copy) and decision.source is Side.SHAREPOINT:
+            assert s_now is not None
+            if not self._still_there(s_now.id):
+                self.vanished.add(s_now.id)
+                return
         if isinstance(decision, rules.Copy | rules.Restore):
             to_sharepoint = (
                 decision.source is Side.PROCORE
@@ -486,12 +497,19 @@ class _PhotoState:
                     _mapped(name_p, folder=True),
                     conflict_behavior="rename",
                 )
-                self._save_album(album, p_now.id, name_p, created.id, created.name or name_p)
+                self._save_album(
+                    album,
+                    p_now.id,
+                    name_p,
+                    created.id,
+                    created.name or name_p,
+                    created.last_modified_date_time,
+                )
                 album.sharepoint = created
             else:
                 assert name_s is not None and s_now is not None
                 made = self.procore.create_album(self.current.scope, name_s)
-                self._save_album(album, made.id, made.name, s_now.id, name_s)
+                self._save_album(album, made.id, made.name, s_now.id, name_s, s_now.modified_at)
                 album.procore = made
             restored = isinstance(decision, rules.Restore)
             self.current.record(
@@ -512,18 +530,25 @@ class _PhotoState:
             return
         assert p_now is not None and s_now is not None
         if isinstance(decision, rules.Pair | rules.Adopt):
-            self._save_album(album, p_now.id, p_now.name, s_now.id, s_now.name)
+            self._save_album(album, p_now.id, p_now.name, s_now.id, s_now.name, s_now.modified_at)
             return
         assert isinstance(decision, rules.Rename)
         if decision.source is Side.PROCORE:
             item = self.graph.update_item(
                 self.current.drive, s_now.id, name=_mapped(p_now.name, folder=True)
             )
-            self._save_album(album, p_now.id, p_now.name, s_now.id, item.name or p_now.name)
+            self._save_album(
+                album,
+                p_now.id,
+                p_now.name,
+                s_now.id,
+                item.name or p_now.name,
+                item.last_modified_date_time,
+            )
             new_name = p_now.name
         else:
             self.procore.rename_album(self.current.scope, p_now.id, s_now.name)
-            self._save_album(album, p_now.id, s_now.name, s_now.id, s_now.name)
+            self._save_album(album, p_now.id, s_now.name, s_now.id, s_now.name, s_now.modified_at)
             new_name = s_now.name
         side = "sharepoint" if decision.source is Side.PROCORE else "procore"
         self.current.record(
@@ -538,8 +563,23 @@ class _PhotoState:
                 f"({decision.source.value}) won",
             )
 
+    def _still_there(self, item_id: str) -> bool:
+        """Whether a SharePoint item is still there: one GET before a new album is made from a
+        folder, as a replayed delta feed may hold a folder deleted since."""
+        try:
+            self.graph.get_item(self.current.drive, item_id)
+        except NotFound:
+            return False
+        return True
+
     def _save_album(
-        self, album: _Album, procore_id: int, procore_name: str, folder_id: str, folder_name: str
+        self,
+        album: _Album,
+        procore_id: int,
+        procore_name: str,
+        folder_id: str,
+        folder_name: str,
+        modified: datetime | None,
     ) -> None:
         old = album.base
         pair = ItemBase(
@@ -553,6 +593,7 @@ class _PhotoState:
             procore_name=procore_name,
             sharepoint_name=folder_name,
             path=procore_name,
+            sharepoint_modified_at=modified,
             synced_at=datetime.now(UTC),
         )
         album.base = save_pair(self.current.store, pair)
@@ -693,13 +734,18 @@ class _PhotoState:
         assert item is not None
         folder_id = item.parent_reference.id if item.parent_reference else None
         name = item.name or item.id
+        if folder_id in self.vanished:
+            return
         target = self._album_for(folder_id)
         if target is None:
             self.current.deferred.append(name)
             return
         album_id, album_name = target
         with Spool() as spool:
-            self.graph.download(self.current.drive, item.id, spool)
+            try:
+                self.graph.download(self.current.drive, item.id, spool)
+            except NotFound:
+                return  # deleted before it could be taken: its delete comes through delta
             image = self.procore.upload_photo(
                 self.current.scope, album_id, name, spool.upload_source()
             )
@@ -908,6 +954,14 @@ def _save_over(current: Pass, old: ItemBase | None, pair: ItemBase) -> ItemBase:
         updated = pair.model_copy(update={"etag": old.etag, "read_row": old.read_row})
         return current.store.items.save(updated, replacing=old)
     return save_pair(current.store, pair)
+
+
+def _stale(item: DriveItem, base: ItemBase | None) -> bool:
+    """A delta item older than the base is not news: the base was written after our own later
+    write to it (a redelivered pass sees the same feed again)."""
+    if base is None or base.sharepoint_modified_at is None or item.last_modified_date_time is None:
+        return False
+    return item.last_modified_date_time < base.sharepoint_modified_at
 
 
 def _gone_ok(delete: Callable[[], None]) -> None:

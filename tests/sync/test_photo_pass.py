@@ -1,0 +1,243 @@
+"""Photos in the regular sync, story by story: given a synced baseline of albums and photos,
+when a user changes one side, then both sides hold the same albums and photos, the log says
+what was done, and another pass changes nothing."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+
+import pytest
+
+from shared.graph.models import DriveItem
+from shared.state.log import LogAction
+from tests.sync.conftest import Sides
+from tests.sync.photo_world import PhotoWorld, make_world
+
+pytestmark = pytest.mark.integration
+
+_ids = itertools.count(4300070001)
+ALBUMS = {
+    "Site Progress": {"IMG_0001.jpg": 4100, "IMG_0002.jpg": 3900},
+    "Safety Walk": {"IMG_0100.jpg": 500},
+}
+JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8
+
+
+@pytest.fixture
+def world(sides: Sides) -> PhotoWorld:
+    built, _ = make_world(sides, next(_ids), ALBUMS)
+    first = built.run()
+    assert first.deferred == []
+    return built
+
+
+def test_new_albums_in_procore_become_folders_with_their_photos(world: PhotoWorld) -> None:
+    world.assert_in_sync()
+    assert set(world.sharepoint_tree()) == {
+        "Site Progress",
+        "Site Progress/IMG_0001.jpg",
+        "Site Progress/IMG_0002.jpg",
+        "Safety Walk",
+        "Safety Walk/IMG_0100.jpg",
+    }
+    world.assert_settled()
+
+
+def test_a_quiet_pass_costs_two_procore_requests(world: PhotoWorld) -> None:
+    world.sides.procore.call("DELETE", "/counters")
+    result = world.run()
+    assert result.entries == []
+    counts = world.sides.procore.counters()["by_endpoint"]
+    rest = {k: v for k, v in counts.items() if k.startswith("GET /rest")}
+    assert rest == {"GET /rest/v1.0/image_categories": 1, "GET /rest/v1.0/images": 1}
+
+
+def test_new_folder_in_photos_becomes_an_album_with_its_photo(world: PhotoWorld) -> None:
+    world.sharepoint_act("create", "Handover", folder=True)
+    world.sharepoint_act("create", "Handover/keys.jpg", content_b64=base64.b64encode(JPEG).decode())
+    result = world.run()
+    assert ("copied", "procore", "Handover") in result.actions()
+    assert ("copied", "procore", "keys.jpg") in result.actions()
+    assert "Handover" in world.procore_albums()
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_photo_added_on_each_side(world: PhotoWorld) -> None:
+    album = world.procore_albums()["Site Progress"]
+    world.add_procore_photo(album, "IMG_0003.jpg", b"procore photo" * 50)
+    world.sharepoint_act("create", "Safety Walk/phone.jpg", content="sharepoint photo" * 40)
+    result = world.run()
+    assert ("copied", "sharepoint", "IMG_0003.jpg") in result.actions()
+    assert ("copied", "procore", "phone.jpg") in result.actions()
+    assert world.sharepoint_bytes("Site Progress/IMG_0003.jpg") == b"procore photo" * 50
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_photo_renamed_on_each_side(world: PhotoWorld) -> None:
+    photos = world.procore_photos()
+    world.procore_act(
+        "PATCH", f"images/{photos['Site Progress/IMG_0001.jpg']['id']}", {"filename": "slab.jpg"}
+    )
+    world.sharepoint_act("rename", "Safety Walk/IMG_0100.jpg", name="rail.jpg")
+    result = world.run()
+    assert ("renamed", "sharepoint", "slab.jpg") in result.actions()
+    assert ("renamed", "procore", "rail.jpg") in result.actions()
+    assert "Site Progress/slab.jpg" in world.sharepoint_tree()
+    assert "Safety Walk/rail.jpg" in world.procore_photos()
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_photo_moved_to_another_album_on_each_side(world: PhotoWorld) -> None:
+    albums = world.procore_albums()
+    photos = world.procore_photos()
+    world.procore_act(
+        "PATCH",
+        f"images/{photos['Site Progress/IMG_0001.jpg']['id']}",
+        {"image_category_id": albums["Safety Walk"]},
+    )
+    world.sharepoint_act(
+        "move", "Safety Walk/IMG_0100.jpg", parent_path=f"{world.folder}/Photos/Site Progress"
+    )
+    result = world.run()
+    assert ("moved", "sharepoint", "IMG_0001.jpg") in result.actions()
+    assert ("moved", "procore", "IMG_0100.jpg") in result.actions()
+    world.assert_in_sync()
+    assert "Safety Walk/IMG_0001.jpg" in world.sharepoint_tree()
+    world.assert_settled()
+
+
+def test_album_renamed_on_each_side(world: PhotoWorld) -> None:
+    albums = world.procore_albums()
+    world.procore_act(
+        "PATCH", f"image_categories/{albums['Site Progress']}", {"name": "Progress L1"}
+    )
+    world.sharepoint_act("rename", "Safety Walk", name="Safety Walk March")
+    result = world.run()
+    assert ("renamed", "sharepoint", "Progress L1") in result.actions()
+    assert ("renamed", "procore", "Safety Walk March") in result.actions()
+    assert set(world.procore_albums()) == {"Progress L1", "Safety Walk March"}
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_photo_deleted_on_each_side_goes_to_the_recycle_bin(world: PhotoWorld) -> None:
+    photos = world.procore_photos()
+    world.procore_act("DELETE", f"images/{photos['Site Progress/IMG_0001.jpg']['id']}")
+    world.sharepoint_act("delete", "Safety Walk/IMG_0100.jpg")
+    result = world.run()
+    assert ("deleted", "sharepoint", "IMG_0001.jpg") in result.actions()
+    assert ("deleted", "procore", "IMG_0100.jpg") in result.actions()
+    bin_names = {
+        i["name"]
+        for i in world.sides.graph.call("GET", "/drives/b!documents-construction/recycle-bin")
+    }
+    assert "IMG_0001.jpg" in bin_names
+    assert "Safety Walk/IMG_0100.jpg" not in world.procore_photos()
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_album_deleted_in_procore_takes_its_folder_and_photos(world: PhotoWorld) -> None:
+    albums = world.procore_albums()
+    world.procore_act("DELETE", f"image_categories/{albums['Site Progress']}")
+    result = world.run()
+    assert ("deleted", "sharepoint", "Site Progress") in result.actions()
+    assert set(world.sharepoint_tree()) == {"Safety Walk", "Safety Walk/IMG_0100.jpg"}
+    assert {r.path for r in world.base()} == {"Safety Walk", "Safety Walk/IMG_0100.jpg"}
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_album_folder_deleted_in_sharepoint_deletes_the_album_and_its_photos(
+    world: PhotoWorld,
+) -> None:
+    world.sharepoint_act("delete", "Site Progress")
+    result = world.run()
+    assert ("deleted", "procore", "Site Progress") in result.actions()
+    assert set(world.procore_albums()) == {"Safety Walk"}
+    assert set(world.procore_photos()) == {"Safety Walk/IMG_0100.jpg"}
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_photo_edited_in_sharepoint_replaces_the_procore_image(world: PhotoWorld) -> None:
+    old = world.procore_photos()["Site Progress/IMG_0002.jpg"]
+    edited = JPEG + b"cropped"
+    world.sharepoint_act(
+        "edit", "Site Progress/IMG_0002.jpg", content_b64=base64.b64encode(edited).decode()
+    )
+    result = world.run()
+    assert ("updated", "procore", "IMG_0002.jpg") in result.actions()
+    new = world.procore_photos()["Site Progress/IMG_0002.jpg"]
+    assert new["id"] != old["id"]
+    assert world.procore_bytes(new["id"]) == edited
+    gone = world.sides.procore.http.get(f"/images/{old['id']}/content")
+    assert all(p["id"] != old["id"] for p in world.procore_photos().values())
+    assert gone.status_code in (200, 404)
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_photo_edited_in_sharepoint_after_its_album_was_deleted_in_procore_is_restored(
+    world: PhotoWorld,
+) -> None:
+    albums = world.procore_albums()
+    world.procore_act("DELETE", f"image_categories/{albums['Site Progress']}")
+    world.sharepoint_act("edit", "Site Progress/IMG_0002.jpg", content="edited" * 30)
+    result = world.run()
+    assert ("restored", "procore", "Site Progress") in result.actions()
+    assert ("restored", "procore", "IMG_0002.jpg") in result.actions()
+    assert ("deleted", "sharepoint", "IMG_0001.jpg") in result.actions()
+    assert set(world.procore_photos()) == {"Site Progress/IMG_0002.jpg", "Safety Walk/IMG_0100.jpg"}
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_files_outside_albums_are_skipped_with_a_reason_and_temp_files_ignored(
+    world: PhotoWorld,
+) -> None:
+    world.sharepoint_act("create", "loose.jpg", content="no album")
+    world.sharepoint_act("create", "Site Progress/Detail", folder=True)
+    world.sharepoint_act("create", "Site Progress/Detail/deep.jpg", content="nested")
+    world.sharepoint_act("create", "Site Progress/scan.tmp", content="office temp")
+    album = world.sharepoint_tree()["Site Progress"]
+    lock = DriveItem.model_validate(
+        {
+            "id": "01LOCKFILE",
+            "name": "~$x.jpg",
+            "size": 165,
+            "file": {"hashes": {"quickXorHash": "AAAAAAAAAAAAAAAAAAAAAAAAAAA="}},
+            "parentReference": {"id": album["id"]},
+            "lastModifiedDateTime": "2020-01-01T00:00:00Z",
+        }
+    )
+    result = world.run(extra=(lock,))
+    skipped = {e.name: e.reason for e in result.entries if e.action is LogAction.SKIPPED}
+    assert set(skipped) == {"loose.jpg", "Detail", "deep.jpg"}
+    assert "belongs to no album" in (skipped["loose.jpg"] or "")
+    assert "albums hold photos, not folders" in (skipped["Detail"] or "")
+    assert [e for e in result.entries if e.action is not LogAction.SKIPPED] == []
+    assert result.deferred == []
+    assert set(world.procore_photos()) == {
+        "Site Progress/IMG_0001.jpg",
+        "Site Progress/IMG_0002.jpg",
+        "Safety Walk/IMG_0100.jpg",
+    }
+
+
+def test_photo_changed_within_the_quiet_period_waits(world: PhotoWorld) -> None:
+    world.sharepoint_act("create", "Safety Walk/new.jpg", content="still saving")
+    world.sharepoint_act("edit", "Site Progress/IMG_0001.jpg", content="being edited")
+    waiting = world.run(quiet_period_s=3600)
+    assert sorted(waiting.deferred) == ["IMG_0001.jpg", "new.jpg"]
+    assert waiting.entries == []
+    assert "Safety Walk/new.jpg" not in world.procore_photos()
+    taken = world.run()
+    assert ("copied", "procore", "new.jpg") in taken.actions()
+    assert ("updated", "procore", "IMG_0001.jpg") in taken.actions()
+    world.assert_in_sync()
+    world.assert_settled()
