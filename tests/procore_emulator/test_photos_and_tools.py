@@ -74,6 +74,39 @@ def test_image_fields_documented(procore: Procore) -> None:
         assert key in image
 
 
+def test_image_changes_listing_and_album_counts(procore: Procore) -> None:
+    """What a photos change pass reads: `filters[updated_at]` shows renamed and moved images
+    (never deleted ones), and an album's `count` drops when one of its images is deleted."""
+    albums = {a["name"]: a for a in procore.get("/v1.0/image_categories", params=Q).json()}
+    images = procore.get("/v1.0/images", params={**Q, "sort": "updated_at"}).json()
+    since = images[-1]["updated_at"]
+    later = {**Q, "filters[updated_at]": f"{since}...2100-01-01T00:00:00Z"}
+    quiet = procore.get("/v1.0/images", params=later).json()
+    assert images[-1]["id"] in [i["id"] for i in quiet]  # the range is inclusive
+    assert {i["updated_at"] for i in quiet} == {since}
+    progress = procore.get(
+        "/v1.0/images", params={**Q, "image_category_id": albums["Site Progress"]["id"]}
+    ).json()
+    renamed, deleted = progress[0], progress[1]
+    moved = procore.control(
+        "PATCH",
+        f"/act/images/{renamed['id']}",
+        json={"filename": "slab.jpg", "image_category_id": albums["Safety Walk"]["id"]},
+    )
+    assert moved.status_code == 200, moved.text
+    assert procore.control("DELETE", f"/act/images/{deleted['id']}").status_code == 204
+    changed = procore.get("/v1.0/images", params=later).json()
+    assert renamed["id"] in [i["id"] for i in changed]
+    assert deleted["id"] not in [i["id"] for i in changed]
+    row = next(i for i in changed if i["id"] == renamed["id"])
+    assert row["filename"] == "slab.jpg"
+    assert row["image_category_id"] == albums["Safety Walk"]["id"]
+    counts = {a["name"]: a["count"] for a in procore.get("/v1.0/image_categories", params=Q).json()}
+    assert counts == {"Site Progress": 1, "Safety Walk": 2}
+    bad = procore.get("/v1.0/images", params={**Q, "filters[updated_at]": "yesterday"})
+    assert bad.status_code == 400 and "filters[updated_at]" in bad.text
+
+
 def test_tool_lists_page_and_filter(procore: Procore) -> None:
     rfis = procore.get(f"/v1.0/projects/{PROJECT_ID}/rfis", params={"per_page": 2})
     assert rfis.headers["Total"] == "3" and len(rfis.json()) == 2
