@@ -69,3 +69,16 @@ def test_photo_upload_update_move_delete_and_changes_filter(
     with pytest.raises(NotFound):
         client.get_photo(project, photo.id)
     no_emulator_errors(emulator)
+
+
+def test_album_counts_tell_an_image_delete(
+    emulator: Emulator, client: ProcoreClient, project: Scope
+) -> None:
+    """The photos change pass finds Procore image deletes by the albums' `count`."""
+    albums = {a.name: a for a in client.list_albums(project)}
+    assert albums["Site Progress"].count == 3 and albums["Safety Walk"].count == 1
+    photo = next(iter(client.list_photos(project, album_id=albums["Site Progress"].id)))
+    client.delete_photo(project, photo.id)
+    counts = {a.name: a.count for a in client.list_albums(project)}
+    assert counts == {"Site Progress": 2, "Safety Walk": 1}
+    no_emulator_errors(emulator)
