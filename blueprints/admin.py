@@ -1,6 +1,7 @@
 """The admin API (function-key auth, JSON in and out): connect, list, show, pause, resume,
-re-run and disconnect projects. Each handler reads the request and calls one `ProjectAdmin`
-method; refusals become their status and JSON body (shared/admin/README.md lists them)."""
+re-run and disconnect projects, and answer held-back deletes. Each handler reads the request
+and calls one `ProjectAdmin` method; refusals become their status and JSON body
+(shared/admin/README.md lists them)."""
 
 from __future__ import annotations
 
@@ -86,6 +87,22 @@ def resume_project(req: func.HttpRequest) -> func.HttpResponse:
 def resync_project(req: func.HttpRequest) -> func.HttpResponse:
     force = parse_flag("force", req.params.get("force"))
     return _json(ProjectAdmin.from_runtime().resync(_key(req), force=force), 202)
+
+
+@bp.route(
+    route="projects/{key}/deletes/approve", methods=["POST"], auth_level=func.AuthLevel.FUNCTION
+)
+@answers_refusals
+def approve_held_deletes(req: func.HttpRequest) -> func.HttpResponse:
+    return _json(ProjectAdmin.from_runtime().answer_deletes(_key(req), "approve"), 202)
+
+
+@bp.route(
+    route="projects/{key}/deletes/restore", methods=["POST"], auth_level=func.AuthLevel.FUNCTION
+)
+@answers_refusals
+def restore_held_deletes(req: func.HttpRequest) -> func.HttpResponse:
+    return _json(ProjectAdmin.from_runtime().answer_deletes(_key(req), "restore"), 202)
 
 
 @bp.route(route="projects/{key}", methods=["DELETE"], auth_level=func.AuthLevel.FUNCTION)

@@ -1,4 +1,5 @@
-"""The admin API's service layer: connect, list, show, pause, resume, re-run, disconnect.
+"""The admin API's service layer: connect, list, show, pause, resume, re-run, disconnect, and
+the answer to held-back deletes (approve or restore).
 
 Each method is one admin call; it raises an `AdminRefusal` for every answer other than success.
 Disconnecting removes the project's state (its row and its Items rows) and nothing else: the
@@ -18,7 +19,7 @@ from typing import Protocol
 
 from azure.core.exceptions import AzureError
 
-from shared.admin import transitions
+from shared.admin import outstanding, transitions
 from shared.admin.access import (
     ProcoreAccess,
     ProcoreSide,
@@ -34,14 +35,14 @@ from shared.admin.errors import (
     UnknownProject,
 )
 from shared.admin.views import (
-    RECENT_LOG_ENTRIES,
+    LOG_WINDOW,
     ProjectDetail,
     ProjectList,
     detail,
     summary,
 )
 from shared.mapping import ConnectRequest, SharePointTarget, folders_overlap
-from shared.queues import QueueMessage, SyncStart
+from shared.queues import ProjectTick, QueueMessage, SyncStart
 from shared.state import AlreadyExists, EntityNotFound, StateStore
 from shared.state.clock import Clock, utc_now
 from shared.state.log import LogAction
@@ -115,7 +116,12 @@ class ProjectAdmin:
         return found
 
     def _detail(self, project: Project) -> ProjectDetail:
-        return detail(project, self.store.log.recent(project.key, RECENT_LOG_ENTRIES))
+        return detail(
+            project,
+            self.store.log.recent(project.key, LOG_WINDOW),
+            pending=outstanding.pending_section(self.store, project.key),
+            held=outstanding.held_section(self.store, project.key),
+        )
 
     def _note(self, key: str, detail_text: str) -> None:
         self.store.log.append(self.store.log.entry(key, LogAction.INFO, detail=detail_text))
@@ -178,11 +184,49 @@ class ProjectAdmin:
         return self._detail(after)
 
     def resume(self, key: str) -> ProjectDetail:
-        """Back to the phase the project was paused in (409 when it is not paused)."""
-        self._get(key)
-        after = self._modify(key, transitions.resumed)
-        self._note(key, f"resumed ({after.phase.value})")
+        """Back to the phase the project was paused in (409 when it is not paused). A project
+        halted by a safety stop goes back to regular when it holds no deletes back (409 when it
+        does: those are answered with approve or restore), and its pass runs at once."""
+        before = self._get(key)
+        held = outstanding.held_count(self.store, key)
+        after = self._modify(key, lambda project: transitions.resumed(project, held=held))
+        if transitions.is_stopped(before):
+            self._note(key, f"resumed after the safety stop ({before.stopped_reason})")
+            self._tick(key, "resumed")
+        else:
+            self._note(key, f"resumed ({after.phase.value})")
         return self._detail(after)
+
+    def answer_deletes(self, key: str, decision: transitions.DeletesDecision) -> ProjectDetail:
+        """Record the administrator's answer to the held-back deletes for the next pass (409
+        when nothing is held back); a stopped project goes back to regular. The pass is queued
+        at once; should that fail, the safety-net poll runs it within PROCORE_POLL_INTERVAL_S."""
+        before = self._get(key)
+        held = outstanding.held_count(self.store, key)
+        after = self._modify(
+            key, lambda project: transitions.deletes_answered(project, decision, held)
+        )
+        note = f"{held} held delete(s): {decision} requested"
+        if transitions.is_stopped(before):
+            note += f"; the safety stop ({before.stopped_reason}) is answered, back to regular"
+        self._note(key, note)
+        self._tick(key, f"deletes_{decision}")
+        log.info(
+            "held deletes answered",
+            extra={"project_key": key, "decision": decision, "held": held},
+        )
+        return self._detail(after)
+
+    def _tick(self, key: str, reason: str) -> None:
+        """Queue a change pass now; the safety-net poll is the fallback when the queue fails."""
+        try:
+            self.queue.send(ProjectTick(project_key=key, tick_id=self.run_ids(), reason=reason))
+        except AzureError as exc:
+            log.warning(
+                "change pass not queued",
+                extra={"project_key": key, "reason": reason, "error": type(exc).__name__},
+            )
+            self._note(key, "the change pass could not be queued now; the next poll runs it")
 
     def resync(self, key: str, *, force: bool = False) -> ProjectDetail:
         """Start the initial sync over under a new run id (409 while one runs, unless forced)."""

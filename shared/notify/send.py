@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from shared import runtime
 from shared.config import get_settings
 from shared.export.document import EXPORTED
+from shared.notify.alerts import ALERT_KINDS, send_alert
 from shared.notify.initial_sync_email import ConflictNote, InitialSyncSummary, SkipNote, compose
 from shared.queues import Notify
 from shared.state.log import LogAction
@@ -24,6 +25,8 @@ LOG_ENTRIES_READ = 5000
 def send(message: Notify) -> None:
     if message.kind == "initial_sync_complete":
         send_initial_sync_complete(message)
+    elif message.kind in ALERT_KINDS:
+        send_alert(message)
     else:
         log.warning("notification kind not handled", extra={"kind": message.kind})
 

@@ -22,6 +22,8 @@ from shared.sync.model import ConflictPolicy
 PARTITION = "project"
 LAST_ERROR_MAX_CHARS = 4000
 """Last errors are cut to this length so the row stays far below the 64 KiB string limit."""
+ALERTS_REMEMBERED = 20
+"""Run ids of sent alert emails kept on the project (a redelivery comes soon after)."""
 
 
 class Phase(StrEnum):
@@ -149,6 +151,17 @@ class Project(Entity):
     )
     stopped_reason: str | None = Field(
         default=None, description="Why a safety stop halted the regular sync (phase error)."
+    )
+    alerted_run_ids: list[str] = Field(
+        default_factory=list,
+        description="Alert emails (held deletes, safety stops) sent, by run id; newest last, "
+        "the last ALERTS_REMEMBERED kept.",
+    )
+    alerting_run_id: str | None = Field(
+        default=None, description="The alert email being sent (one sender at a time)."
+    )
+    alerting_until: datetime | None = Field(
+        default=None, description="Until when that sender holds its claim."
     )
     procore_hook_id: int | None = Field(
         default=None, description="The Procore hook delivering this project's webhooks."
