@@ -9,6 +9,7 @@ import itertools
 
 import pytest
 
+from shared.errors import Throttled
 from shared.graph.models import DriveItem
 from shared.state.log import LogAction
 from tests.sync.conftest import Sides
@@ -239,5 +240,64 @@ def test_photo_changed_within_the_quiet_period_waits(world: PhotoWorld) -> None:
     taken = world.run()
     assert ("copied", "procore", "new.jpg") in taken.actions()
     assert ("updated", "procore", "IMG_0001.jpg") in taken.actions()
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_album_deleted_in_sharepoint_while_procore_added_a_photo_is_restored(
+    world: PhotoWorld,
+) -> None:
+    albums = world.procore_albums()
+    world.sharepoint_act("delete", "Site Progress")
+    world.add_procore_photo(albums["Site Progress"], "IMG_0009.jpg", b"late photo" * 30)
+    result = world.run()
+    assert ("restored", "sharepoint", "Site Progress") in result.actions()
+    assert ("copied", "sharepoint", "IMG_0009.jpg") in result.actions()
+    assert ("deleted", "procore", "IMG_0001.jpg") in result.actions()
+    assert set(world.procore_photos()) == {"Site Progress/IMG_0009.jpg", "Safety Walk/IMG_0100.jpg"}
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_photo_renamed_on_both_sides_the_newer_name_wins(world: PhotoWorld) -> None:
+    photo = world.procore_photos()["Site Progress/IMG_0001.jpg"]
+    world.procore_act("PATCH", f"images/{photo['id']}", {"filename": "procore name.jpg"})
+    world.sharepoint_act("rename", "Site Progress/IMG_0001.jpg", name="sharepoint name.jpg")
+    result = world.run()
+    assert ("renamed", "procore", "sharepoint name.jpg") in result.actions()
+    assert ("conflict", None, "sharepoint name.jpg") in result.actions()
+    assert "Site Progress/sharepoint name.jpg" in world.procore_photos()
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_a_locked_file_is_left_for_a_later_pass(world: PhotoWorld) -> None:
+    photo = world.procore_photos()["Safety Walk/IMG_0100.jpg"]
+    world.procore_act("PATCH", f"images/{photo['id']}", {"filename": "rail.jpg"})
+    world.sharepoint_act("lock", "Safety Walk/IMG_0100.jpg")
+    held = world.run()
+    assert held.deferred == ["rail.jpg"]
+    assert [(e.action, e.name) for e in held.entries] == [(LogAction.INFO, "rail.jpg")]
+    assert "locked" in (held.entries[0].reason or "")
+    assert "Safety Walk/IMG_0100.jpg" in world.sharepoint_tree()
+    world.sharepoint_act("unlock", "Safety Walk/IMG_0100.jpg")
+    taken = world.run()
+    assert ("renamed", "sharepoint", "rail.jpg") in taken.actions()
+    world.assert_in_sync()
+    world.assert_settled()
+
+
+def test_a_throttled_procore_stops_the_pass_and_loses_nothing(world: PhotoWorld) -> None:
+    world.sharepoint_act("create", "Safety Walk/phone.jpg", content="phone" * 30)
+    world.sides.procore.call(
+        "POST",
+        "/faults",
+        {"kind": "429", "count": 1, "path_prefix": "/rest/v1.0/images", "retry_after_s": 1},
+    )
+    with pytest.raises(Throttled):
+        world.run()
+    assert "Safety Walk/phone.jpg" not in world.procore_photos()
+    taken = world.run()
+    assert ("copied", "procore", "phone.jpg") in taken.actions()
     world.assert_in_sync()
     world.assert_settled()
