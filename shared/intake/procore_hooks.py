@@ -13,12 +13,12 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from shared.config import Settings
 from shared.errors import InvalidRequest, NotFound
-from shared.intake.export_resources import export_webhook_resources
+from shared.export.schedule import webhook_resources
 from shared.intake.routes import PROCORE_ROUTE, receiver_url
 from shared.intake.secret_check import bearer_header
 from shared.mapping import Tool
@@ -70,9 +70,8 @@ def two_way_resources(tools: Sequence[str]) -> list[str]:
 class HookRegistrar:
     procore: HookClient
     settings: Settings
-    export_resources: Callable[[Sequence[str]], list[str]] = field(
-        default_factory=export_webhook_resources
-    )
+    export_resources: Callable[[Sequence[str]], list[str]] = webhook_resources
+    """Resource names of the one-way tools the project exports (issue #7's export)."""
 
     @property
     def destination_url(self) -> str:

@@ -141,3 +141,18 @@ def test_disconnect_removes_the_hook(
     assert project.procore_hook_id is not None
     intake.disconnected(project)
     assert list(procore.list_hooks(Scope.project(COMPANY, project_id), namespace=NAMESPACE)) == []
+
+
+def test_the_exported_tools_resources_get_triggers_too(
+    world: World, settings: Settings, context: IntakeContext, procore: ProcoreClient
+) -> None:
+    project_id = seed_procore_project(world)
+    project = context.store.projects.create(
+        new_project(project_id, drive_id=new_drive(world), tools=["documents", "rfis"])
+    )
+    hook_id = HookRegistrar(procore, settings).ensure(project)
+    registered = {
+        resource for resource, _ in triggers(procore, Scope.project(COMPANY, project_id), hook_id)
+    }
+    assert {"Project Folders", "Project Files", "Project File Versions", "RFIs"} <= registered
+    assert not registered & {"Images", "Image Categories"}
