@@ -45,13 +45,34 @@ def test_new_albums_in_procore_become_folders_with_their_photos(world: PhotoWorl
     world.assert_settled()
 
 
-def test_a_quiet_pass_costs_two_procore_requests(world: PhotoWorld) -> None:
+def procore_reads(world: PhotoWorld) -> dict[str, int]:
+    counts = world.sides.procore.counters()["by_endpoint"]
+    return {k: v for k, v in counts.items() if k.startswith("GET /rest")}
+
+
+def test_a_quiet_pass_costs_two_procore_requests_and_no_graph_request(world: PhotoWorld) -> None:
     world.sides.procore.call("DELETE", "/counters")
+    graph_before = world.sides.graph.call("GET", "/counters")["requests"]["total"]
     result = world.run()
     assert result.entries == []
-    counts = world.sides.procore.counters()["by_endpoint"]
-    rest = {k: v for k, v in counts.items() if k.startswith("GET /rest")}
-    assert rest == {"GET /rest/v1.0/image_categories": 1, "GET /rest/v1.0/images": 1}
+    assert procore_reads(world) == {
+        "GET /rest/v1.0/image_categories": 1,
+        "GET /rest/v1.0/images": 1,
+    }
+    graph_after = world.sides.graph.call("GET", "/counters")["requests"]["total"]
+    assert graph_after - graph_before == 1  # the harness read the delta feed; the pass read none
+
+
+def test_a_procore_delete_costs_one_listing_of_its_album(world: PhotoWorld) -> None:
+    photos = world.procore_photos()
+    world.procore_act("DELETE", f"images/{photos['Site Progress/IMG_0001.jpg']['id']}")
+    world.sides.procore.call("DELETE", "/counters")
+    result = world.run()
+    assert ("deleted", "sharepoint", "IMG_0001.jpg") in result.actions()
+    assert procore_reads(world) == {
+        "GET /rest/v1.0/image_categories": 1,
+        "GET /rest/v1.0/images": 2,
+    }
 
 
 def test_new_folder_in_photos_becomes_an_album_with_its_photo(world: PhotoWorld) -> None:
