@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from shared.procore import ProcoreClient, Scope, Tool
+from shared.procore import ProcoreClient, Scope, Tool, ToolEndpoint
 from tests.procore_client.conftest import Emulator, no_emulator_errors
 
 pytestmark = pytest.mark.integration
@@ -78,4 +78,26 @@ def test_drawings_areas_sets_and_revision_pdfs(
     assert revision.pdf_url
     pdf = b"".join(client.download(project, revision.pdf_url))
     assert pdf.startswith(b"%PDF") or len(pdf) == revision.pdf_size
+    no_emulator_errors(emulator)
+
+
+def test_tool_pages_carry_the_page_count_and_stay_sorted(
+    emulator: Emulator, client: ProcoreClient, project: Scope
+) -> None:
+    first = client.tool_page(project, ToolEndpoint.RFIS, 1, per_page=2)
+    second = client.tool_page(project, ToolEndpoint.RFIS, 2, per_page=2)
+    assert (first.last_page, first.total, len(first.rows), len(second.rows)) == (2, 3, 2, 1)
+    ids = [r["id"] for r in first.rows + second.rows]
+    assert ids == sorted(ids)
+    assert "questions" not in first.rows[0]  # compact list: the detail has the questions
+    detail = client.get_tool_item(project, ToolEndpoint.RFIS, ids[0])
+    answers = detail.fields["questions"][0]["answers"]
+    assert answers[0]["created_by"]["name"] and answers[0]["plain_text_body"]
+    since = max(
+        i.updated_at for i in client.list_tool_items(project, ToolEndpoint.RFIS) if i.updated_at
+    )
+    empty = client.tool_page(
+        project, ToolEndpoint.RFIS, 1, per_page=2, updated_since=since.replace(year=since.year + 1)
+    )
+    assert (empty.rows, empty.last_page) == ([], 1)
     no_emulator_errors(emulator)

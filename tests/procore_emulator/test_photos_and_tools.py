@@ -148,3 +148,21 @@ def test_tool_lists_page_and_filter(procore: Procore) -> None:
     drawings = procore.get(f"/v1.1/drawing_areas/{area['id']}/drawings", params=Q).json()
     assert len(drawings) == 3
     assert procore.get(f"/v1.0/projects/{PROJECT_ID}/rfis/1").status_code == 404
+
+
+def test_tool_items_edited_deleted_and_revised_as_a_user(procore: Procore) -> None:
+    rfi = procore.get(f"/v1.0/projects/{PROJECT_ID}/rfis").json()[0]
+    edited = procore.control(
+        "PATCH", f"/act/tools/rfis/{rfi['id']}", json={"fields": {"subject": "New subject"}}
+    ).json()
+    assert edited["subject"] == "New subject" and edited["updated_at"] > rfi["updated_at"]
+    assert procore.control("DELETE", f"/act/tools/rfis/{rfi['id']}").status_code == 204
+    assert procore.get(f"/v1.0/projects/{PROJECT_ID}/rfis/{rfi['id']}").status_code == 404
+    revision = procore.get(f"/v1.0/projects/{PROJECT_ID}/drawing_revisions").json()[0]
+    new = procore.control(
+        "POST", f"/act/tools/drawing_revisions/{revision['id']}/revise", json={"size": 4321}
+    ).json()
+    assert new["current"] is True and new["pdf_size"] == 4321
+    assert new["revision_number"] == str(int(revision["revision_number"]) + 1)
+    old = procore.get(f"/v1.0/projects/{PROJECT_ID}/drawing_revisions/{revision['id']}").json()
+    assert old["current"] is False
