@@ -19,9 +19,10 @@ from devhost.services import Azurite, Services
 from devhost.stack import app_environment, await_message, start_devhost
 from shared.admin.access import PROBE_PREFIX
 from shared.config import load_settings
-from shared.queues import SyncStart
+from shared.queues import ProjectTick, SyncStart
 from shared.state import StateStore
 from shared.state.items import ItemBase, ItemKind
+from shared.state.pending import HeldDelete
 from shared.state.projects import Phase
 from shared.storage import queue_service
 
@@ -187,9 +188,7 @@ def test_connecting_the_demo_project_stores_it_and_queues_its_initial_sync(stack
     assert shown["phase"] == "initial_sync"
     assert shown["sharepoint"]["folder_id"] == folder_id
     notes = [line["detail"] for line in shown["recent_log"] if line["action"] == "info"]
-    assert notes[0].startswith(
-        f"connected to {HOST}{SITE_PATH} / {LIBRARY} / Projects/Harbor View"
-    )
+    assert notes[0].startswith(f"connected to {HOST}{SITE_PATH} / {LIBRARY} / Projects/Harbor View")
 
     row = stack.store.projects.get(key)
     assert row.phase == Phase.INITIAL_SYNC
@@ -330,6 +329,8 @@ def test_both_sides_failures_are_stated_together(stack: Stack) -> None:
         ("POST", "/api/projects/1-2/pause"),
         ("POST", "/api/projects/1-2/resume"),
         ("POST", "/api/projects/1-2/resync"),
+        ("POST", "/api/projects/1-2/deletes/approve"),
+        ("POST", "/api/projects/1-2/deletes/restore"),
         ("DELETE", "/api/projects/1-2"),
     ],
 )
@@ -351,6 +352,8 @@ def test_calls_without_the_function_key_are_refused(stack: Stack, method: str, p
         ("POST", "/api/projects/4300000001-999/pause"),
         ("POST", "/api/projects/4300000001-999/resume"),
         ("POST", "/api/projects/4300000001-999/resync"),
+        ("POST", "/api/projects/4300000001-999/deletes/approve"),
+        ("POST", "/api/projects/4300000001-999/deletes/restore"),
         ("DELETE", "/api/projects/4300000001-999"),
         ("GET", "/api/projects/not-a-key"),
     ],
@@ -446,3 +449,75 @@ def test_a_project_through_its_life(stack: Stack) -> None:
     assert stack.api.delete(f"/api/projects/{key}").status_code == 404
     assert key not in {p["key"] for p in stack.api.get("/api/projects").json()["projects"]}
     no_emulator_errors(stack)
+
+
+# --- held deletes and safety stops -----------------------------------------------------------
+
+
+def test_a_safety_stop_is_shown_refuses_a_resume_and_is_answered_by_restore(stack: Stack) -> None:
+    project = stack.new_procore_project("Quayside Depot")
+    stack.new_folder("Quayside")
+    created = stack.api.post("/api/projects", json=body(project, "Quayside"))
+    assert created.status_code == 201, created.text
+    key = f"{COMPANY}-{project}"
+    stack.start_message(key, created.json()["run_id"])
+
+    nothing = stack.api.post(f"/api/projects/{key}/deletes/approve")
+    assert nothing.status_code == 409
+    assert nothing.json() == {
+        "error": f"project {key} holds no deletes back; there is nothing to approve"
+    }
+
+    reason = "3 of 4 synced items would be deleted at once (more than 50%); nothing was written"
+    now = stack.store.projects.clock()
+    stack.store.held.hold(
+        key,
+        [
+            HeldDelete(
+                procore_id=4300800000 + n,
+                sharepoint_id=f"01QUAY{n}",
+                deleted_on="sharepoint",
+                name=f"bay {n}.pdf",
+                path=f"Drawings/bay {n}.pdf",
+                held_at=now,
+            )
+            for n in range(3)
+        ],
+    )
+    stack.store.projects.modify(
+        key,
+        lambda p: p.model_copy(
+            update={"phase": Phase.ERROR, "stopped_reason": reason, "last_error": reason}
+        ),
+    )
+
+    shown = stack.api.get(f"/api/projects/{key}").json()
+    assert (shown["phase"], shown["stopped_reason"]) == ("error", reason)
+    assert shown["held_deletes"]["count"] == 3
+    assert [h["path"] for h in shown["held_deletes"]["items"]] == [
+        "Drawings/bay 0.pdf",
+        "Drawings/bay 1.pdf",
+        "Drawings/bay 2.pdf",
+    ]
+    assert {h["deleted_on"] for h in shown["held_deletes"]["items"]} == {"sharepoint"}
+    assert shown["pending"] == {"count": 0, "items": []}
+    assert shown["deletes_decision"] is None
+
+    refused = stack.api.post(f"/api/projects/{key}/resume")
+    assert refused.status_code == 409
+    assert f"/api/projects/{key}/deletes/restore" in refused.json()["error"]
+
+    answered = stack.api.post(f"/api/projects/{key}/deletes/restore")
+    assert answered.status_code == 202, answered.text
+    assert answered.json()["phase"] == "regular"
+    assert answered.json()["deletes_decision"] == "restore"
+    assert answered.json()["stopped_reason"] is None
+    tick = await_message(stack.queues, ProjectTick, lambda m: m.project_key == key, deadline_s=10)
+    assert tick.reason == "deletes_restore"
+    row = stack.store.projects.get(key)
+    assert (row.phase, row.deletes_decision, row.stopped_reason, row.last_error) == (
+        Phase.REGULAR,
+        "restore",
+        None,
+        None,
+    )
