@@ -838,6 +838,24 @@ class _PhotoState:
                     self.current.scope, album_id, new_name, spool.upload_source()
                 )
                 content, size = spool.quick_xor, spool.size
+            # The new image is the base before the old one goes, so a failed delete does not
+            # make the next pass upload the edit again; a rename or move still owed to
+            # SharePoint stays owed (the base keeps Procore's old name and album for it).
+            self._save_photo(
+                photo,
+                image=image,
+                album_id=base.procore_parent_id
+                if decision.album_from is Side.PROCORE
+                else album_id,
+                album_name=album_name,
+                item_id=base.sharepoint_id,
+                item_name=s_name,
+                folder_id=s_folder,
+                content=content,
+                size=size,
+                modified=item.last_modified_date_time,
+                procore_name=base.procore_name if decision.name_from is Side.PROCORE else new_name,
+            )
             _gone_ok(lambda: self.procore.delete_photo(self.current.scope, procore_id))
         elif decision.name_from is Side.SHAREPOINT or decision.album_from is Side.SHAREPOINT:
             image = self.procore.update_photo(

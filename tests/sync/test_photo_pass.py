@@ -322,3 +322,17 @@ def test_a_throttled_procore_stops_the_pass_and_loses_nothing(world: PhotoWorld)
     assert ("copied", "procore", "phone.jpg") in taken.actions()
     world.assert_in_sync()
     world.assert_settled()
+
+
+def test_edit_in_sharepoint_and_rename_in_procore_both_apply(world: PhotoWorld) -> None:
+    old = world.procore_photos()["Site Progress/IMG_0002.jpg"]
+    world.procore_act("PATCH", f"images/{old['id']}", {"filename": "column.jpg"})
+    world.sharepoint_act("edit", "Site Progress/IMG_0002.jpg", content="retouched" * 20)
+    result = world.run()
+    assert ("updated", "both", "column.jpg") in result.actions()
+    new = world.procore_photos()["Site Progress/column.jpg"]
+    assert new["id"] != old["id"]
+    assert world.procore_bytes(new["id"]) == b"retouched" * 20
+    assert world.sharepoint_bytes("Site Progress/column.jpg") == b"retouched" * 20
+    world.assert_in_sync()
+    world.assert_settled()
