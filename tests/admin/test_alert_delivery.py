@@ -6,28 +6,32 @@ remembers it."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import ssl
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from azure.core.exceptions import ResourceExistsError
 
 from devhost.services import Azurite, Services
 from devhost.stack import app_environment
 from shared import runtime
+from shared.config import get_settings
 from shared.errors import ApiError
 from shared.notify.send import send
-from shared.queues import Notify
+from shared.queues import NOTIFY, Notify
 from shared.state import StateStore
 from shared.state.log import LogAction
 from shared.state.pending import HeldDelete
 from shared.state.projects import Phase, Project
+from shared.storage import queue_service
 
 pytestmark = pytest.mark.integration
 
@@ -236,3 +240,24 @@ def test_an_alert_answered_before_it_was_sent_is_not_sent(world: World) -> None:
         "held-deletes email not sent: no deletes are held back any more",
     ]
     assert world.store.projects.get(project.key).alerted_run_ids == ["held-run-4", "stop-run-4"]
+
+
+def test_an_alert_waits_while_another_alert_of_the_project_is_being_sent(world: World) -> None:
+    project = world.project("Ropewalk")
+    world.hold(project, ["Drawings/R-1.pdf"])
+    until = datetime.now(UTC) + timedelta(minutes=2)
+    world.store.projects.modify(
+        project.key,
+        lambda p: p.model_copy(update={"alerting_run_id": "other-run", "alerting_until": until}),
+    )
+    notify_queue = queue_service(get_settings()).get_queue_client(NOTIFY)
+    with contextlib.suppress(ResourceExistsError):
+        notify_queue.create_queue()
+    before = notify_queue.get_queue_properties().approximate_message_count or 0
+
+    send(Notify(project_key=project.key, kind="deletes_held", run_id="held-run-5"))
+
+    assert world.emails("Deletes held back for project Ropewalk") == []
+    assert notify_queue.get_queue_properties().approximate_message_count == before + 1
+    row = world.store.projects.get(project.key)
+    assert (row.alerting_run_id, row.alerted_run_ids) == ("other-run", [])
