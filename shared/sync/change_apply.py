@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared import runtime
-from shared.errors import NotFound
+from shared.errors import NotFound, PreconditionFailed
 from shared.graph.models import DriveItem
 from shared.procore.models import DocumentEntry
 from shared.state.items import ItemBase, ItemKind
@@ -166,9 +166,19 @@ def apply_decision(
         return
     if isinstance(decision, reconcile.Apply):
         if decision.source is Side.PROCORE:
-            _procore_to_sharepoint(current, decision, base, entry)
+            _procore_to_sharepoint(current, decision, base, entry, item)
         else:
-            _sharepoint_to_procore(current, decision, base, item)
+            _sharepoint_to_procore(current, decision, base, item, entry)
+        if decision.conflict and current.project.conflict_policy != ConflictPolicy.KEEP_BOTH:
+            current.record(
+                LogAction.CONFLICT,
+                procore_id=base.procore_id,
+                sharepoint_id=base.sharepoint_id,
+                name=base.procore_name,
+                path=base.path,
+                reason=f"both sides changed; the newer ({decision.source.value}) copy won "
+                "and the other is kept as a prior version",
+            )
 
 
 def _parent_sharepoint(current: Pass, procore_parent: int | None) -> str | None:
@@ -381,7 +391,7 @@ def delete_pair(current: Pass, decision: reconcile.Delete, base: ItemBase) -> No
     procore = runtime.procore_client()
     try:
         if decision.source is Side.PROCORE:
-            graph.delete_item(current.drive, base.sharepoint_id)
+            graph.delete_item(current.drive, base.sharepoint_id, if_match=_delete_etag(base))
             side = "sharepoint"
         else:
             if base.kind == ItemKind.FOLDER:
@@ -404,8 +414,15 @@ def delete_pair(current: Pass, decision: reconcile.Delete, base: ItemBase) -> No
 
 
 def _procore_to_sharepoint(
-    current: Pass, decision: reconcile.Apply, base: ItemBase, entry: DocumentEntry | None
+    current: Pass,
+    decision: reconcile.Apply,
+    base: ItemBase,
+    entry: DocumentEntry | None,
+    seen: DriveItem | None = None,
 ) -> None:
+    """Carry a Procore change to SharePoint. New content is uploaded If-Match the eTag seen at
+    decision time (DESIGN §4), so an edit made in SharePoint meanwhile is never overwritten:
+    the upload answers `PreconditionFailed` and the item is decided again with both edits."""
     graph = runtime.graph_client()
     procore = runtime.procore_client()
     item: DriveItem | None = None
@@ -418,7 +435,11 @@ def _procore_to_sharepoint(
             spool.fill(procore.download(current.scope, file.download_url))
             with spool.reader() as reader:
                 item = graph.upload_file(
-                    current.drive, reader, spool.size, item_id=base.sharepoint_id
+                    current.drive,
+                    reader,
+                    spool.size,
+                    item_id=base.sharepoint_id,
+                    if_match=seen.e_tag if seen is not None else base.sharepoint_etag,
                 ).item
         latest = file.latest_version
         updates.update(
@@ -454,13 +475,21 @@ def _procore_to_sharepoint(
 
 
 def _sharepoint_to_procore(
-    current: Pass, decision: reconcile.Apply, base: ItemBase, item: DriveItem | None
+    current: Pass,
+    decision: reconcile.Apply,
+    base: ItemBase,
+    item: DriveItem | None,
+    entry: DocumentEntry | None = None,
+    seen_version: int | None = None,
 ) -> None:
     graph = runtime.graph_client()
     procore = runtime.procore_client()
     updates: dict[str, Any] = {"synced_at": datetime.now(UTC)}
     folder = base.kind == ItemKind.FOLDER
     if decision.content:
+        if seen_version is None and entry is not None:
+            seen_version = procore_version(entry)[0]
+        _check_procore_version(current, base, seen_version or base.procore_version_id)
         with Spool() as spool:
             graph.download(current.drive, base.sharepoint_id, spool)
             uploaded = procore.add_version(current.scope, base.procore_id, spool.upload_source())
@@ -495,6 +524,23 @@ def _sharepoint_to_procore(
         name=decision.rename_to or base.procore_name,
         path=base.path,
     )
+
+
+def _check_procore_version(current: Pass, base: ItemBase, seen: int | None) -> None:
+    """Before a new version goes to Procore: Procore still holds the version the decision saw
+    (Procore has no If-Match, so its version is read back); otherwise `PreconditionFailed`."""
+    if seen is None:
+        return
+    file = runtime.procore_client().get_file(
+        current.scope, base.procore_id, latest_version_only=True
+    )
+    latest = file.latest_version
+    if latest is not None and latest.id != seen:
+        raise PreconditionFailed(
+            f"the Procore file changed since the decision (version {latest.id})",
+            service="procore",
+            status=409,
+        )
 
 
 def _action_of(decision: reconcile.Apply) -> LogAction:
@@ -560,9 +606,12 @@ def _compare(
         loser_name = base.procore_name if loser is Side.PROCORE else base.sharepoint_name
         keep_copy(current, base, loser, copy_name(loser_name, loser))
     if procore_newer:
-        _procore_to_sharepoint(current, decision, base, entry)
+        _procore_to_sharepoint(current, decision, base, entry, item)
     else:
-        _sharepoint_to_procore(current, decision, base, item)
+        latest = file.latest_version
+        _sharepoint_to_procore(
+            current, decision, base, item, entry, seen_version=latest.id if latest else None
+        )
     current.record(
         LogAction.CONFLICT,
         name=base.procore_name,
@@ -627,3 +676,9 @@ def keep_copy(current: Pass, base: ItemBase, loser: Side, name: str) -> None:
         reason=f"both sides changed; the newer copy won and the {loser.value} copy is kept "
         f"beside it as {uploaded.name or name!r}",
     )
+
+
+def _delete_etag(base: ItemBase) -> str | None:
+    """Files are deleted If-Match their last synced eTag, so a SharePoint edit made since wins
+    over the Procore delete; folders' eTags move with their children's renames, so not them."""
+    return base.sharepoint_etag if base.kind == ItemKind.FILE else None

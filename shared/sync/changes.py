@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from shared import runtime
 from shared.config import get_settings
-from shared.errors import ApiError, Locked, NotFound, Throttled
+from shared.errors import ApiError, Locked, NotFound, PreconditionFailed, Throttled
 from shared.graph.models import DriveItem
 from shared.procore.models import DocumentEntry
 from shared.queues import Notify, ProjectTick
@@ -41,6 +41,7 @@ from shared.sync.safety import DeleteBudget, limit_deletes
 log = logging.getLogger("sync")
 PASS_LEASE = timedelta(minutes=10)
 RETRY_DEFERRED_S = 60
+BUSY_RETRY_S = 5
 SHARE_STOP_MIN_DELETES = 5
 """The share-of-project safety stop looks only at passes deleting at least this many items."""
 
@@ -92,7 +93,7 @@ def tick(message: ProjectTick) -> None:
 
     project = store.projects.modify(project.key, take)
     if not taken:
-        defer(message, 30, "another pass is running")
+        defer(message, BUSY_RETRY_S, "another pass is running")
         return
     current = Pass(settings=get_settings(), store=store, project=project)
     try:
@@ -410,6 +411,15 @@ def _apply_step(current: Pass, step: Step) -> None:
                 reason=f"open or locked in SharePoint; it is taken once saved and closed ({exc})",
             )
             return
+        except PreconditionFailed:
+            _decide_again(current, step)
+            current.record(
+                LogAction.INFO,
+                name=name,
+                path=step.base.path if step.base else None,
+                reason="changed again while being synced; it is decided again with the new change",
+            )
+            return
         except NotFound as exc:
             current.record(LogAction.ERROR, name=name, reason=str(exc))
         except ApiError as exc:
@@ -418,6 +428,15 @@ def _apply_step(current: Pass, step: Step) -> None:
             return
         if isinstance(decision, reconcile.Defer):
             _leave_for_later(current, step, name)
+
+
+def _decide_again(current: Pass, step: Step) -> None:
+    """A write refused because the item changed since the decision: keep its changes for the
+    next pass (which that new change brings about) without a delayed re-check."""
+    if step.item is not None:
+        current.deferred_sharepoint.add(step.item.id)
+    if step.base is not None:
+        current.deferred_procore.add(step.base.procore_id)
 
 
 def _leave_for_later(current: Pass, step: Step, name: str) -> None:

@@ -87,6 +87,8 @@ class Apply:
     content: bool
     rename_to: str | None = None
     move: bool = False
+    conflict: bool = False
+    """Both sides changed the content; this side's (newer) content wins."""
 
 
 @dataclass(frozen=True)
@@ -297,7 +299,13 @@ def _both_changed(
         if content or rename or move:
             name = procore.name if source is Side.PROCORE else sharepoint.name
             decisions.append(
-                Apply(source=source, content=content, rename_to=name if rename else None, move=move)
+                Apply(
+                    source=source,
+                    content=content,
+                    rename_to=name if rename else None,
+                    move=move,
+                    conflict=content and p_change.content and s_change.content,
+                )
             )
     return decisions or [AdoptBase()]
 

@@ -184,16 +184,30 @@ class Synced:
         try:
             poll(what, probe, deadline_s, 0.25)
         except AssertionError as exc:
+            lines = [
+                f"{e.action.value} {e.side} {e.name} {e.reason or ''}" for e in self.log()[:12]
+            ]
             raise AssertionError(
-                f"{exc}; failed invocations: {failed_invocations(self.stack)[-5:]}"
+                f"{exc}\nfailed invocations: {failed_invocations(self.stack)[-5:]}"
+                f"\nprocore: {sorted(self.procore_as_sharepoint())}"
+                f"\nsharepoint: {sorted(self.sharepoint_shape())}"
+                f"\npending: {self.store().pending.count(self.key)}"
+                "\nlog (newest first):\n  " + "\n  ".join(lines)
             ) from None
 
     def run_pass(self, deadline_s: float = 30) -> Project:
-        """Ask for a delta pull and a pass, as the safety net would, and wait for the pass."""
+        """Ask for a delta pull, then a pass, as the safety net would, and wait for the pass."""
         store = self.store()
         before = store.projects.get(self.key).last_pass_at or datetime.min.replace(tzinfo=UTC)
         sender = QueueSender(queue_service(self.stack.settings))
+        pulled_before = store.drives.get(DRIVE).delta_link_at
         sender.send(DeltaPull(drive_id=DRIVE, reason="test"))
+        poll(
+            "a delta pull",
+            lambda: store.drives.get(DRIVE).delta_link_at != pulled_before,
+            deadline_s,
+            0.1,
+        )
         sender.send(ProjectTick(project_key=self.key, tick_id=uuid.uuid4().hex, reason="test"))
 
         def passed() -> Project | None:

@@ -114,18 +114,22 @@ def test_edit_versus_delete_the_edit_wins(
 
 
 def test_both_edited_newest_wins() -> None:
-    assert decide(BASE, p_edit(T2), s_edit(T1), RULES) == [Apply(Side.PROCORE, content=True)]
-    assert decide(BASE, p_edit(T1), s_edit(T2), RULES) == [Apply(Side.SHAREPOINT, content=True)]
+    assert decide(BASE, p_edit(T2), s_edit(T1), RULES) == [
+        Apply(Side.PROCORE, content=True, conflict=True)
+    ]
+    assert decide(BASE, p_edit(T1), s_edit(T2), RULES) == [
+        Apply(Side.SHAREPOINT, content=True, conflict=True)
+    ]
 
 
 def test_both_edited_keep_both_keeps_the_loser_as_a_copy() -> None:
     assert decide(BASE, p_edit(T2), s_edit(T1), KEEP_BOTH) == [
         KeepCopy(loser=Side.SHAREPOINT, name="Plan (SharePoint copy).pdf"),
-        Apply(Side.PROCORE, content=True),
+        Apply(Side.PROCORE, content=True, conflict=True),
     ]
     assert decide(BASE, p_edit(T1), s_edit(T2), KEEP_BOTH) == [
         KeepCopy(loser=Side.PROCORE, name="Plan (Procore copy).pdf"),
-        Apply(Side.SHAREPOINT, content=True),
+        Apply(Side.SHAREPOINT, content=True, conflict=True),
     ]
 
 
