@@ -268,3 +268,26 @@ def test_deleted_item_goes_to_the_recycle_bin_and_new_revision_replaces_drawing(
     }
     assert len(versions(stack, f"{ROOT}/Drawings/A-102 Floor plan level 2 Rev 2.pdf")) == 2
     assert failed_invocations(stack) == []
+
+
+def test_throttled_page_comes_back_later_and_exports_once(
+    stack: Stack, world: dict[str, Any]
+) -> None:
+    rfi_id = world["tools"]["rfis"][1]
+    path = f"{ROOT}/RFIs/RFI-002 {UNICODE_TITLE}.pdf"
+    stack.procore.call(
+        "POST",
+        "/faults",
+        {
+            "kind": "429",
+            "count": 2,
+            "path_prefix": f"/rest/v1.0/projects/{PROJECT}/rfis/",
+            "retry_after_s": 1,
+        },
+    )
+    statuses_before = stack.procore.counters()["by_status"].get("429", 0)
+    stack.procore.call("POST", f"/act/tools/rfis/{rfi_id}/touch")
+    run_pass(stack, world["key"], ["rfis"])
+    assert stack.procore.counters()["by_status"].get("429", 0) - statuses_before == 2
+    assert len(versions(stack, path)) == 2
+    assert failed_invocations(stack) == []
