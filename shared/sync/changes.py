@@ -25,7 +25,9 @@ from datetime import UTC, datetime, timedelta
 from shared import runtime
 from shared.config import get_settings
 from shared.errors import ApiError, Locked, NotFound, PreconditionFailed, Throttled
+from shared.export import schedule
 from shared.graph.models import DriveItem
+from shared.intake.procore_hooks import two_way_resources
 from shared.procore.models import DocumentEntry
 from shared.queues import Notify, ProjectTick
 from shared.state.items import ItemBase, ItemKind
@@ -80,6 +82,8 @@ def tick(message: ProjectTick) -> None:
     project = store.projects.find(message.project_key)
     if project is None or project.phase not in (Phase.REGULAR,):
         return
+    if not _route_exports(project, message):
+        return
     now = datetime.now(UTC)
     owner = message.tick_id
     taken: list[bool] = []
@@ -123,6 +127,19 @@ def tick(message: ProjectTick) -> None:
             update={"notify_run_id": None, "tick_id": uuid.uuid4().hex, "reason": "recheck"}
         )
         defer(later, _recheck_delay(current), f"{len(current.deferred)} item(s) not ready")
+
+
+def _route_exports(project: Project, message: ProjectTick) -> bool:
+    """Hand the one-way tools' share of a tick to the export (webhooks of their resources, and
+    every poll); whether the two-way pass should run too."""
+    if not message.resources:
+        if message.reason == "poll":
+            schedule.request_exports(project.key, None, "poll")
+        return True
+    tools = schedule.tools_for_resources(message.resources)
+    if tools:
+        schedule.request_exports(project.key, tools, "webhook")
+    return bool(set(message.resources) & set(two_way_resources(project.tools)))
 
 
 def _recheck_delay(current: Pass) -> float:
