@@ -118,3 +118,43 @@ def test_restored_held_deletes_come_back_in_sharepoint(stack: Stack, api: httpx.
     again = api.post(f"/api/projects/{s.key}/deletes/restore")
     assert again.status_code == 409
     assert "holds no deletes back" in again.json()["error"]
+
+
+def test_a_safety_stop_is_emailed_shown_and_answered_by_approval(
+    stack: Stack, api: httpx.Client
+) -> None:
+    s = baseline(stack, "Held Stop", TREE)
+    s.sp("delete", "Plans")
+
+    def stopped() -> dict[str, Any] | None:
+        shown = api.get(f"/api/projects/{s.key}").json()
+        return shown if shown["phase"] == "error" else None
+
+    shown = poll("the safety stop", stopped, 60)
+    assert "would be deleted at once" in shown["stopped_reason"]
+    assert shown["held_deletes"]["count"] == 6
+    assert "Plans/A-101.pdf" in s.procore_items()
+    subject = "Sync stopped for project Held Stop"
+    poll("the safety-stop email", lambda: emails(stack, subject), 60)
+    body = emails(stack, subject)[0]["body"]["content"]
+    assert f"Reason: {shown['stopped_reason']}" in body
+    assert "Plans/A-101.pdf (deleted in SharePoint)" in body
+
+    refused = api.post(f"/api/projects/{s.key}/resume")
+    assert refused.status_code == 409
+    assert "holds 6 delete(s) back" in refused.json()["error"]
+
+    answered = api.post(f"/api/projects/{s.key}/deletes/approve")
+    assert answered.status_code == 202, answered.text
+    assert (answered.json()["phase"], answered.json()["stopped_reason"]) == ("regular", None)
+
+    def gone() -> bool:
+        return not any(p.startswith("Plans") for p in s.procore_items())
+
+    s.settle("the approved deletes in Procore", gone)
+    after = held_back(s, api, 0)
+    assert (after["phase"], after["deletes_decision"], after["last_error"]) == (
+        "regular",
+        None,
+        None,
+    )
