@@ -341,8 +341,7 @@ def start_stack(
         },
     )
     devhost_port = free_port()
-    env = app_environment(
-        azurite,
+    defaults = dict(
         PUBLIC_BASE_URL=f"http://127.0.0.1:{devhost_port}",
         PROCORE_AUTH_URL=procore_url,
         PROCORE_API_URL=procore_url,
@@ -351,8 +350,8 @@ def start_stack(
         GRAPH_CA_BUNDLE=str(cert),
         TABLE_PREFIX="e2e" + uuid.uuid4().hex[:8],
         QUIET_PERIOD_S="0",
-        **(env_overrides or {}),
     )
+    env = app_environment(azurite, **{**defaults, **(env_overrides or {})})
     devhost, app_url = start_devhost(services, env, extra_args=devhost_args, port=devhost_port)
     return Stack(
         azurite,

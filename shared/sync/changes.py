@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from shared import runtime
@@ -42,7 +42,7 @@ from shared.sync.safety import DeleteBudget, limit_deletes
 
 log = logging.getLogger("sync")
 PASS_LEASE = timedelta(minutes=10)
-RETRY_DEFERRED_S = 60
+MIN_RECHECK_S = 5
 BUSY_RETRY_S = 5
 SHARE_STOP_MIN_DELETES = 5
 """The share-of-project safety stop looks only at passes deleting at least this many items."""
@@ -143,8 +143,9 @@ def _route_exports(project: Project, message: ProjectTick) -> bool:
 
 
 def _recheck_delay(current: Pass) -> float:
-    """Look again once the quiet period of what was left has surely passed."""
-    return max(RETRY_DEFERRED_S, current.settings.quiet_period_s + 5)
+    """Look again once the quiet period of what was left has surely passed (a file released
+    from a lock or a check-out shows up in the change feed and brings a pass sooner)."""
+    return max(MIN_RECHECK_S, current.settings.quiet_period_s + 2)
 
 
 def run_pass(current: Pass) -> None:
@@ -197,7 +198,7 @@ def run_pass(current: Pass) -> None:
     elif held:
         _settle_held(current, held)
     photo_stamp = _photos(current, batch.photos)
-    _finish(current, batch, started, latest_stamp, photo_stamp, decision is not None)
+    _finish(current, batch, started, latest_stamp, photo_stamp, decision)
 
 
 def _catch_up(current: Pass) -> None:
@@ -275,7 +276,7 @@ def plan(
         if present is None:
             current.gone_sharepoint.add(item_id)
         p_now = _procore_side(base, entry, held_procore)
-        s_now = change_apply.sharepoint_now(present, None)
+        s_now = _with_checkout(current, change_apply.sharepoint_now(present, None), base)
         steps.append(_decided(base, entry, present, p_now, s_now, rules, depths.get(item_id, 0)))
     docs_root = current.project.tool_folder_ids.get("documents", "")
     root = store.items.find_by_sharepoint(current.key, docs_root)
@@ -295,6 +296,23 @@ def plan(
     steps.extend(_folder_contents(current, steps, rules))
     steps.sort(key=lambda s: s.depth)
     return steps
+
+
+def _with_checkout(
+    current: Pass, s_now: reconcile.SharePointNow | None, base: ItemBase | None
+) -> reconcile.SharePointNow | None:
+    """A new or edited SharePoint file is only taken once checked in (DESIGN §1.3); delta does
+    not carry the `publication` facet (API-NOTES B2), so it is read for those files alone."""
+    if s_now is None or s_now.ctag is None:
+        return s_now
+    if base is not None and s_now.ctag == change_apply.content_token(
+        base.quick_xor_hash, base.sharepoint_ctag
+    ):
+        return s_now
+    publication = runtime.graph_client().get_publication(current.drive, s_now.id)
+    if publication is not None and publication.level == "checkout":
+        return replace(s_now, checked_out=True)
+    return s_now
 
 
 def _procore_side(
@@ -513,6 +531,13 @@ def _held_of(step: Step, now: datetime) -> HeldDelete:
 
 
 def _hold(current: Pass, steps: list[Step]) -> None:
+    _record_held(current, steps, "held back by the delete limit")
+    runtime.queue_sender().send(
+        Notify(project_key=current.key, kind="deletes_held", run_id=uuid.uuid4().hex)
+    )
+
+
+def _record_held(current: Pass, steps: list[Step], why: str) -> None:
     now = datetime.now(UTC)
     current.store.held.hold(current.key, [_held_of(s, now) for s in steps])
     for step in steps:
@@ -523,12 +548,9 @@ def _hold(current: Pass, steps: list[Step]) -> None:
             sharepoint_id=step.base.sharepoint_id,
             name=step.base.procore_name,
             path=step.base.path,
-            reason=f"deleted in {step.delete.source.value}; held back by the delete limit "
-            "until an administrator approves or restores it",
+            reason=f"deleted in {step.delete.source.value}; {why} until an administrator "
+            "approves or restores it",
         )
-    runtime.queue_sender().send(
-        Notify(project_key=current.key, kind="deletes_held", run_id=uuid.uuid4().hex)
-    )
 
 
 def _is_held(step: Step, held: list[HeldDelete]) -> bool:
@@ -600,8 +622,7 @@ def _settle_held(current: Pass, held: list[HeldDelete]) -> None:
 def _stop(current: Pass, reason: str, deletes: list[Step]) -> None:
     """A safety stop: nothing is written, the project shows why and the administrator is told."""
     if deletes:
-        now = datetime.now(UTC)
-        current.store.held.hold(current.key, [_held_of(s, now) for s in deletes])
+        _record_held(current, deletes, "held back by a safety stop")
     current.project = current.store.projects.modify(
         current.key,
         lambda p: p.model_copy(
@@ -642,7 +663,7 @@ def _finish(
     started: datetime,
     procore_stamp: datetime,
     photo_stamp: datetime | None,
-    decided: bool,
+    answered: str | None,
 ) -> None:
     for row in batch.rows:
         if row.item_id not in current.deferred_sharepoint:
@@ -652,8 +673,10 @@ def _finish(
         update["procore_watermark"] = procore_stamp
     if photo_stamp is not None:
         update["photo_watermark"] = photo_stamp
-    if decided:
-        update["deletes_decision"] = None
-    current.project = current.store.projects.modify(
-        current.key, lambda p: p.model_copy(update=update)
-    )
+
+    def finished(p: Project) -> Project:
+        # An answer given while this pass ran is kept for the next one.
+        cleared = {"deletes_decision": None} if answered and p.deletes_decision == answered else {}
+        return p.model_copy(update={**update, **cleared})
+
+    current.project = current.store.projects.modify(current.key, finished)

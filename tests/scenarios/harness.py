@@ -176,10 +176,13 @@ class Synced:
         return [e for e in self.log() if e.action in WRITES]
 
     def settle(self, what: str, done: Callable[[], bool], deadline_s: float = 60) -> None:
-        """Wait until `done` holds and nothing is left pending for the project."""
+        """Wait until `done` holds, no pass is running (a pass writes its log lines last) and
+        nothing is left pending for the project."""
 
         def probe() -> bool:
-            return done() and self.store().pending.count(self.key) == 0
+            store = self.store()
+            idle = store.projects.get(self.key).pass_owner is None
+            return done() and idle and store.pending.count(self.key) == 0
 
         try:
             poll(what, probe, deadline_s, 0.25)
