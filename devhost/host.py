@@ -98,6 +98,7 @@ class Host:
             function_key,
             master_key,
             self.status,
+            self.run_timer,
         )
         self._server = uvicorn.Server(
             uvicorn.Config(
@@ -113,6 +114,14 @@ class Host:
         self._http_thread = threading.Thread(
             target=self._server.run, name="devhost-http", daemon=True
         )
+
+    def run_timer(self, name: str) -> bool:
+        """Fire the timer function `name` now; False when there is none of that name."""
+        for runner in self._timers:
+            if runner.entry.name.lower() == name.lower():
+                runner.fire_now()
+                return True
+        return False
 
     @property
     def port(self) -> int:

@@ -8,6 +8,8 @@ goes to devhost's log, never to the caller).
 
 `GET /admin/host/status` answers like the real host's status endpoint (state and functions); it
 is devhost's readiness probe and is left open, as it reveals nothing but function names.
+`POST /admin/functions/{name}` runs a timer function now, as the real host's "run a non
+HTTP-triggered function" call does (master key; 202, or 404 for no such timer).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class HttpFront:
         function_key: str | None,
         master_key: str | None,
         status: Callable[[], dict[str, Any]],
+        run_timer: Callable[[str], bool] | None = None,
     ) -> None:
         self._functions = catalog.http
         self._invoker = invoker
@@ -61,15 +64,29 @@ class HttpFront:
         self._function_key = function_key or None
         self._master_key = master_key or None
         self._status = status
+        self._run_timer = run_timer
         self.app = Starlette(
             routes=[
                 Route("/admin/host/status", self._host_status, methods=["GET"]),
+                Route("/admin/functions/{name}", self._run_function, methods=["POST"]),
                 Route("/{path:path}", self._dispatch, methods=list(ALL_METHODS)),
             ]
         )
 
     async def _host_status(self, request: Request) -> Response:
         return JSONResponse(self._status())
+
+    async def _run_function(self, request: Request) -> Response:
+        if self._master_key is None:
+            return PlainTextResponse(NO_MASTER_KEY, status_code=401)
+        given = request.headers.get(KEY_HEADER) or request.query_params.get("code")
+        if not _same(given, self._master_key):
+            return Response(status_code=401)
+        name = request.path_params["name"]
+        if self._run_timer is None or not self._run_timer(name):
+            return Response(status_code=404)
+        log.info("timer run on request", extra={"function": name, "trigger": "timer"})
+        return Response(status_code=202)
 
     def _route_path(self, path: str) -> str | None:
         """The path after the route prefix, or None when the prefix does not match."""

@@ -238,6 +238,15 @@ class Stack:
             self.services, self.env, extra_args=self.devhost_args, port=self.devhost_port
         )
 
+    def run_timer(self, name: str) -> None:
+        """Fire a timer function now (devhost's admin "run" call, as on the real host)."""
+        response = httpx.post(
+            f"{self.app_url}/admin/functions/{name}",
+            headers={"x-functions-key": self.env["DEVHOST_MASTER_KEY"]},
+            timeout=10,
+        )
+        assert response.status_code == 202, f"run {name}: {response.status_code}"
+
     @property
     def settings(self) -> Settings:
         return load_settings(**{k: v for k, v in self.env.items() if v != ""})
@@ -350,6 +359,7 @@ def start_stack(
         GRAPH_CA_BUNDLE=str(cert),
         TABLE_PREFIX="e2e" + uuid.uuid4().hex[:8],
         QUIET_PERIOD_S="0",
+        DEVHOST_MASTER_KEY="stack-" + uuid.uuid4().hex,
     )
     env = app_environment(azurite, **{**defaults, **(env_overrides or {})})
     devhost, app_url = start_devhost(services, env, extra_args=devhost_args, port=devhost_port)

@@ -67,6 +67,15 @@ class TimerRunner:
         self._thread.join(timeout=deadline_s)
         return not self._thread.is_alive()
 
+    def fire_now(self) -> None:
+        """Run the function once now, beside its schedule (the host's admin "run" call)."""
+        threading.Thread(
+            target=self._fire,
+            args=(datetime.now(UTC),),
+            name=f"devhost-timer-{self.entry.name}-manual",
+            daemon=True,
+        ).start()
+
     def _run(self) -> None:
         last_due = datetime.now(UTC)
         if self.entry.run_on_startup:
