@@ -226,6 +226,11 @@ class Emulator:
                 GraphError(status, code, f"No route for {request.url.path}"), request
             )
 
+        async def control_error(request: Request, exc: Exception) -> Response:
+            """A control route's GraphError answers as Graph would, not as a 500."""
+            assert isinstance(exc, GraphError)
+            return error_response(exc, request)
+
         methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         routes: list[Any] = [
             *control_routes(self),
@@ -240,7 +245,11 @@ class Emulator:
         starlette = Starlette(
             routes=routes,
             lifespan=lifespan,
-            exception_handlers={HTTPException: not_found, Exception: not_found},
+            exception_handlers={
+                GraphError: control_error,
+                HTTPException: not_found,
+                Exception: not_found,
+            },
         )
         return FaultInjector(starlette, self.faults)
 

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from .errors import GraphError, invalid_request
 from .faults import FaultSpec
-from .model import Actor, Drive, Item, iso
+from .model import Actor, Drive, Item, RecycledFile, RecycledItem, iso
 from .options import OptionsUpdate
 from .render import item_json
 from .seed import file_bytes, seed_demo, seed_tree
@@ -251,6 +251,37 @@ def control_routes(emu: Emulator) -> list[Route]:
             ]
         )
 
+    def recycled_files(drive: Drive) -> list[tuple[RecycledItem, RecycledFile]]:
+        return [(r, f) for r in drive.recycle_bin for f in r.files]
+
+    async def recycled_file_list(request: Request) -> Response:
+        """Every file in the recycle bin, those inside a recycled folder too, with the versions
+        it went there with: a test can tell that deleted content is still recoverable."""
+        return JSONResponse(
+            [
+                {
+                    "id": f.id,
+                    "path": f.path,
+                    "deletedDateTime": iso(r.deleted_at),
+                    "versions": [
+                        {"id": v.id, "size": v.blob.size, "quickXorHash": v.blob.quick_xor_hash}
+                        for v in reversed(f.versions)
+                    ],
+                }
+                for r, f in recycled_files(drive_of(request))
+            ]
+        )
+
+    async def recycled_version_content(request: Request) -> Response:
+        wanted_id, wanted_vid = request.path_params["item_id"], request.path_params["vid"]
+        for _, f in recycled_files(drive_of(request)):
+            if f.id == wanted_id:
+                for v in f.versions:
+                    if v.id == wanted_vid:
+                        return Response(v.blob.read(), media_type="application/octet-stream")
+                raise GraphError(404, "itemNotFound", "No such version.")
+        raise GraphError(404, "itemNotFound", "No such file in the recycle bin.")
+
     async def counters(request: Request) -> Response:
         return JSONResponse(emu.meter.snapshot())
 
@@ -330,6 +361,11 @@ def control_routes(emu: Emulator) -> list[Route]:
         Route(f"{p}/drives/{{drive_id}}/versions", versions),
         Route(f"{p}/drives/{{drive_id}}/versions/{{vid}}/content", version_content),
         Route(f"{p}/drives/{{drive_id}}/recycle-bin", recycle_bin),
+        Route(f"{p}/drives/{{drive_id}}/recycle-bin/files", recycled_file_list),
+        Route(
+            f"{p}/drives/{{drive_id}}/recycle-bin/files/{{item_id}}/versions/{{vid}}/content",
+            recycled_version_content,
+        ),
         Route(f"{p}/counters", counters),
         Route(f"{p}/counters/reset", counters_reset, methods=["POST"]),
         Route(f"{p}/faults", faults, methods=["GET", "POST", "DELETE"]),

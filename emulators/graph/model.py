@@ -116,6 +116,16 @@ class Tombstone:
 
 
 @dataclass
+class RecycledFile:
+    """A file that went to the recycle bin (itself or inside a recycled folder), with every
+    version it had: SharePoint's recycle bin restores an item with its version history."""
+
+    id: str
+    path: str
+    versions: list[Version]
+
+
+@dataclass
 class RecycledItem:
     id: str
     name: str
@@ -123,6 +133,7 @@ class RecycledItem:
     folder: bool
     deleted_at: dt.datetime
     deleted_by: Actor
+    files: list[RecycledFile] = field(default_factory=list)
 
 
 @dataclass

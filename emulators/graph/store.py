@@ -23,6 +23,7 @@ from .model import (
     Drive,
     Item,
     Mailbox,
+    RecycledFile,
     RecycledItem,
     Site,
     Tombstone,
@@ -422,7 +423,14 @@ class GraphStore:
                 self.check_writable(inner, actor)
         path = self.path_of(drive, item)
         removed = [*self.descendants(drive, item), item]
-        drive.recycle_bin.append(RecycledItem(item.id, item.name, path, item.folder, now(), actor))
+        files = [
+            RecycledFile(inner.id, self.path_of(drive, inner), list(inner.versions))
+            for inner in removed
+            if not inner.folder
+        ]
+        drive.recycle_bin.append(
+            RecycledItem(item.id, item.name, path, item.folder, now(), actor, files)
+        )
         for inner in removed:
             assert inner.parent_id is not None
             drive.children.get(inner.parent_id, {}).pop(inner.name.lower(), None)

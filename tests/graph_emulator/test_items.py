@@ -180,6 +180,28 @@ def test_delete_goes_to_recycle_bin_and_if_match_guards_it(
     assert [(r["id"], r["path"]) for r in bin_] == [(item["id"], "/gone.txt")]
 
 
+def test_recycled_files_keep_their_versions_readable(
+    graph: httpx.Client, control: httpx.Client
+) -> None:
+    folder = graph.post(f"{D}/root/children", json={"name": "Bin", "folder": {}}).json()
+    put(graph, "/Bin/inner.txt", b"inner v1")
+    put(graph, "/Bin/inner.txt", b"inner v2")
+    lone = put(graph, "/lone.txt", b"lone").json()
+    assert graph.delete(f"{D}/items/{lone['id']}").status_code == 204
+    assert graph.delete(f"{D}/items/{folder['id']}").status_code == 204
+    files = control.get(f"/drives/{DRIVE}/recycle-bin/files").json()
+    by_path = {f["path"]: f for f in files}
+    assert set(by_path) == {"/lone.txt", "/Bin/inner.txt"}
+    inner = by_path["/Bin/inner.txt"]
+    assert [v["id"] for v in inner["versions"]] == ["2.0", "1.0"]
+    route = f"/drives/{DRIVE}/recycle-bin/files/{inner['id']}/versions"
+    assert control.get(f"{route}/1.0/content").content == b"inner v1"
+    assert control.get(f"{route}/2.0/content").content == b"inner v2"
+    assert control.get(f"{route}/9.0/content").status_code == 404
+    missing = control.get(f"/drives/{DRIVE}/recycle-bin/files/nope/versions/1.0/content")
+    assert missing.status_code == 404
+
+
 def test_overwrite_keeps_old_content_as_version(
     graph: httpx.Client, control: httpx.Client, anonymous: httpx.Client
 ) -> None:
