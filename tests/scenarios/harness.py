@@ -118,6 +118,66 @@ class Synced:
             self.stack.graph.call("GET", f"/drives/{DRIVE}/versions", path=f"{self.sp_base}/{rel}")
         )
 
+    def contents_agree(self) -> bool:
+        """Every live Procore file has a SharePoint counterpart (by mapped path) with the same
+        bytes. A file that vanishes while it is read counts as disagreement, not as an error."""
+        items = self.procore_items()
+        folders = {p for p, i in items.items() if i["type"] == "folder"}
+        sharepoint = self.sharepoint_items()
+        for path, item in items.items():
+            if item["type"] != "file":
+                continue
+            rel = mapped_path(path, folders)
+            if rel not in sharepoint or sharepoint[rel]["size"] != item["size"]:
+                return False
+            ours = self.stack.procore.http.get(f"/files/{item['id']}/content")
+            theirs = self.stack.graph.http.get(
+                f"/drives/{DRIVE}/content", params={"path": f"{self.sp_base}/{rel}"}
+            )
+            if ours.status_code != 200 or theirs.status_code != 200:
+                return False
+            if ours.content != theirs.content:
+                return False
+        return True
+
+    def recoverable_contents(self) -> set[bytes]:
+        """Every content a user can still get back on either side: each version of every
+        Procore file of the project (recycled ones included), each version of every live
+        SharePoint file under the Documents folder and of every recycled one from there."""
+        found: set[bytes] = set()
+        procore = self.stack.procore
+        tree = procore.call("GET", f"/projects/{self.procore_project}/tree")["items"]
+        for item in tree:
+            if item["type"] != "file":
+                continue
+            for version in procore.call("GET", f"/files/{item['id']}")["versions"]:
+                found.add(
+                    procore.http.get(
+                        f"/files/{item['id']}/content", params={"version": version["number"]}
+                    ).content
+                )
+        graph = self.stack.graph
+        for item in self.sharepoint_items().values():
+            if item["folder"]:
+                continue
+            path = f"{self.sp_base}/{item['rel']}"
+            for version in graph.call("GET", f"/drives/{DRIVE}/versions", path=path):
+                found.add(
+                    graph.http.get(
+                        f"/drives/{DRIVE}/versions/{version['id']}/content", params={"path": path}
+                    ).content
+                )
+        for recycled in graph.call("GET", f"/drives/{DRIVE}/recycle-bin/files"):
+            if not recycled["path"].startswith(self.sp_base + "/"):
+                continue
+            for version in recycled["versions"]:
+                route = (
+                    f"/drives/{DRIVE}/recycle-bin/files/{recycled['id']}"
+                    f"/versions/{version['id']}/content"
+                )
+                found.add(graph.http.get(route).content)
+        return found
+
     # --- acting as users ------------------------------------------------------------------------
 
     def sp(self, action: str, rel: str, **fields: Any) -> Any:
