@@ -297,12 +297,13 @@ def baseline(
     stack: Stack,
     name: str,
     documents: dict[str, Any],
+    photos: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Synced:
     """Seed a Procore project, connect it to a fresh folder, and wait until it is synced and
     its closing pass has run (the regular sync has taken over)."""
     project_id = next(_ids)
-    seeded = stack.procore.seed_project(project_id, name, documents)
+    seeded = stack.procore.seed_project(project_id, name, documents, photos)
     stack.graph.act(action="create", path=f"/{ROOT}/{name}", folder=True)
     project = stack.connect(project_id, name, f"{ROOT}/{name}", **fields)
     settings = stack.settings
