@@ -52,6 +52,15 @@ def mapped_path(path: str, folder_names: set[str]) -> str:
 
 
 @dataclass
+class Recoverable:
+    """Contents still on record: `kept` as the current bytes or a prior version of a live file
+    on either side, `recycled` only as (a version of) a file in a recycle bin."""
+
+    kept: set[bytes]
+    recycled: set[bytes]
+
+
+@dataclass
 class Synced:
     """One scenario's project, synced and idle."""
 
@@ -140,18 +149,20 @@ class Synced:
                 return False
         return True
 
-    def recoverable_contents(self) -> set[bytes]:
+    def recoverable_contents(self) -> Recoverable:
         """Every content a user can still get back on either side: each version of every
-        Procore file of the project (recycled ones included), each version of every live
-        SharePoint file under the Documents folder and of every recycled one from there."""
-        found: set[bytes] = set()
+        Procore file of the project, each version of every SharePoint file under the Documents
+        folder, live or in the recycle bin."""
+        found = Recoverable(set(), set())
         procore = self.stack.procore
+        live = {int(i["id"]) for i in self.procore_items().values()}
         tree = procore.call("GET", f"/projects/{self.procore_project}/tree")["items"]
         for item in tree:
             if item["type"] != "file":
                 continue
+            into = found.kept if int(item["id"]) in live else found.recycled
             for version in procore.call("GET", f"/files/{item['id']}")["versions"]:
-                found.add(
+                into.add(
                     procore.http.get(
                         f"/files/{item['id']}/content", params={"version": version["number"]}
                     ).content
@@ -162,7 +173,7 @@ class Synced:
                 continue
             path = f"{self.sp_base}/{item['rel']}"
             for version in graph.call("GET", f"/drives/{DRIVE}/versions", path=path):
-                found.add(
+                found.kept.add(
                     graph.http.get(
                         f"/drives/{DRIVE}/versions/{version['id']}/content", params={"path": path}
                     ).content
@@ -175,7 +186,7 @@ class Synced:
                     f"/drives/{DRIVE}/recycle-bin/files/{recycled['id']}"
                     f"/versions/{version['id']}/content"
                 )
-                found.add(graph.http.get(route).content)
+                found.recycled.add(graph.http.get(route).content)
         return found
 
     # --- acting as users ------------------------------------------------------------------------
