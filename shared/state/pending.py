@@ -97,6 +97,13 @@ class HeldDelete(Entity):
     path: str
     is_folder: bool = False
     held_at: datetime
+    area: Area = Area.DOCUMENTS
+    """The tree the pair belongs to (photos and documents are numbered apart in Procore)."""
+
+    @property
+    def row(self) -> str:
+        ident = str(self.procore_id)
+        return encode_key(ident if self.area is Area.DOCUMENTS else f"{self.area.value}-{ident}")
 
 
 class HeldDeleteRepository(Repository[HeldDelete]):
@@ -110,9 +117,7 @@ class HeldDeleteRepository(Repository[HeldDelete]):
 
     def hold(self, project_key: str, held: Iterable[HeldDelete]) -> int:
         partition = self.partition(project_key)
-        ops = [
-            Op("upsert", self._entity(partition, encode_key(str(h.procore_id)), h)) for h in held
-        ]
+        ops = [Op("upsert", self._entity(partition, h.row, h)) for h in held]
         self.table.transact(ops)
         return len(ops)
 
@@ -122,8 +127,5 @@ class HeldDeleteRepository(Repository[HeldDelete]):
     def release(self, project_key: str, held: Iterable[HeldDelete]) -> None:
         partition = self.partition(project_key)
         self.table.transact(
-            [
-                Op("delete", {"PartitionKey": partition, "RowKey": encode_key(str(h.procore_id))})
-                for h in held
-            ]
+            [Op("delete", {"PartitionKey": partition, "RowKey": h.row}) for h in held]
         )

@@ -34,15 +34,17 @@ from shared.state.items import ItemBase, ItemKind
 from shared.state.log import LogAction
 from shared.state.pending import Area, HeldDelete, PendingChange
 from shared.state.projects import Phase, Project
-from shared.sync import change_apply, drive_pull, reconcile
+from shared.sync import change_apply, drive_pull, photo_holds, reconcile
 from shared.sync.handling import defer
 from shared.sync.model import ConflictPolicy, Side
 from shared.sync.pass_context import Pass
+from shared.sync.records import photos_key
 from shared.sync.safety import DeleteBudget, limit_deletes
 
 log = logging.getLogger("sync")
 PASS_LEASE = timedelta(minutes=10)
 MIN_RECHECK_S = 5
+HELD_EMAIL_DELAY_S = 10
 BUSY_RETRY_S = 5
 SHARE_STOP_MIN_DELETES = 5
 """The share-of-project safety stop looks only at passes deleting at least this many items."""
@@ -169,7 +171,9 @@ def run_pass(current: Pass) -> None:
             procore_changes[entry.id] = entry
             if entry.updated_at and entry.updated_at > latest_stamp:
                 latest_stamp = entry.updated_at
-    held = list(store.held.list_for(current.key))
+    all_held = list(store.held.list_for(current.key))
+    held = [h for h in all_held if h.area is Area.DOCUMENTS]
+    held_photos = [h for h in all_held if h.area is Area.PHOTOS]
     steps = plan(current, batch.documents, procore_changes, held)
     deletes = [s for s in steps if s.delete is not None]
     decision = project.deletes_decision
@@ -177,6 +181,9 @@ def run_pass(current: Pass) -> None:
         _restore_held(current, held)
         deletes = [s for s in deletes if not _is_held(s, held)]
     elif decision is None:
+        # A delete already held back waits for the administrator (the feed may repeat it).
+        steps = [s for s in steps if not (s.delete is not None and _is_held(s, held))]
+        deletes = [s for s in deletes if not _is_held(s, held)]
         stop_reason = _share_stop(current, deletes)
         if stop_reason:
             _stop(current, stop_reason, deletes)
@@ -192,12 +199,19 @@ def run_pass(current: Pass) -> None:
     for step in sorted(allowed, key=lambda s: -s.depth):
         _apply_step(current, step)
     if held_back:
-        _hold(current, held_back)
+        _record_held(current, held_back, "held back by the delete limit")
     if decision is not None:
         store.held.release(current.key, held)
-    elif held:
-        _settle_held(current, held)
+        if held_photos:
+            photo_holds.answer(current, held_photos, decision, batch.photos)
+    elif all_held:
+        _settle_held(current, all_held)
+    current.delete_allowance = None if decision == "approve" else _remaining(current, started)
     photo_stamp = _photos(current, batch.photos)
+    if current.deletes_carried:
+        _count_deletes(current, current.deletes_carried, started)
+    if current.held_now:
+        _tell_held(current)
     _finish(current, batch, started, latest_stamp, photo_stamp, decision)
 
 
@@ -502,19 +516,32 @@ def _share_stop(current: Pass, deletes: list[Step]) -> str | None:
 
 
 def _limit(current: Pass, deletes: list[Step], now: datetime) -> tuple[list[Step], list[Step]]:
-    limit = current.project.delete_limit
-    if limit is None:
-        limit = current.settings.delete_limit_per_day
-    budget = DeleteBudget(limit=limit, recent=current.project.recent_deletes)
+    budget = DeleteBudget(limit=_delete_limit(current), recent=current.project.recent_deletes)
     ordered = sorted(deletes, key=lambda s: -s.depth)
     allowed, held_back = limit_deletes(ordered, budget, now)
     if allowed:
-        stamps = [at for at in current.project.recent_deletes if now - at < timedelta(hours=24)]
-        stamps.extend([now] * len(allowed))
-        current.project = current.store.projects.modify(
-            current.key, lambda p: p.model_copy(update={"recent_deletes": stamps[-(limit + 1) :]})
-        )
+        _count_deletes(current, len(allowed), now)
     return allowed, held_back
+
+
+def _delete_limit(current: Pass) -> int:
+    limit = current.project.delete_limit
+    return current.settings.delete_limit_per_day if limit is None else limit
+
+
+def _remaining(current: Pass, now: datetime) -> int:
+    budget = DeleteBudget(limit=_delete_limit(current), recent=current.project.recent_deletes)
+    return budget.remaining(now)
+
+
+def _count_deletes(current: Pass, count: int, now: datetime) -> None:
+    """Remember when deletes were carried out, for the limit's 24-hour window."""
+    limit = _delete_limit(current)
+    stamps = [at for at in current.project.recent_deletes if now - at < timedelta(hours=24)]
+    stamps.extend([now] * count)
+    current.project = current.store.projects.modify(
+        current.key, lambda p: p.model_copy(update={"recent_deletes": stamps[-(limit + 1) :]})
+    )
 
 
 def _held_of(step: Step, now: datetime) -> HeldDelete:
@@ -530,16 +557,10 @@ def _held_of(step: Step, now: datetime) -> HeldDelete:
     )
 
 
-def _hold(current: Pass, steps: list[Step]) -> None:
-    _record_held(current, steps, "held back by the delete limit")
-    runtime.queue_sender().send(
-        Notify(project_key=current.key, kind="deletes_held", run_id=uuid.uuid4().hex)
-    )
-
-
 def _record_held(current: Pass, steps: list[Step], why: str) -> None:
     now = datetime.now(UTC)
     current.store.held.hold(current.key, [_held_of(s, now) for s in steps])
+    current.held_now += len(steps)
     for step in steps:
         assert step.base is not None and step.delete is not None
         current.record(
@@ -551,6 +572,23 @@ def _record_held(current: Pass, steps: list[Step], why: str) -> None:
             reason=f"deleted in {step.delete.source.value}; {why} until an administrator "
             "approves or restores it",
         )
+
+
+def _tell_held(current: Pass) -> None:
+    """One email per episode of held deletes (from the first hold until the administrator
+    answers), sent a little later so deletes arriving over a few passes go out together; the
+    email is built from the held deletes as they are when it is sent."""
+    first = min((h.held_at for h in current.store.held.list_for(current.key)), default=None)
+    if first is None:
+        return
+    runtime.queue_sender().send(
+        Notify(
+            project_key=current.key,
+            kind="deletes_held",
+            run_id=f"held-{int(first.timestamp() * 1000)}",
+        ),
+        delay_s=HELD_EMAIL_DELAY_S,
+    )
 
 
 def _is_held(step: Step, held: list[HeldDelete]) -> bool:
@@ -612,7 +650,8 @@ def _settle_held(current: Pass, held: list[HeldDelete]) -> None:
     """Held deletes whose pair has since been restored (an edit won) or forgotten are done."""
     settled = []
     for h in held:
-        base = current.store.items.find_by_procore(current.key, h.procore_id)
+        partition = current.key if h.area is Area.DOCUMENTS else photos_key(current.key)
+        base = current.store.items.find_by_procore(partition, h.procore_id)
         if base is None or base.sharepoint_id != h.sharepoint_id:
             settled.append(h)
     if settled:

@@ -29,6 +29,12 @@ class Pass:
     """SharePoint items deleted in this batch whose delete is not carried out yet."""
     gone_procore: set[int] = field(default_factory=set)
     """Procore items deleted in this batch whose delete is not carried out yet."""
+    delete_allowance: int | None = None
+    """Deletes the photos may still carry out in this pass (None: no limit, e.g. approved)."""
+    deletes_carried: int = 0
+    """Photo deletes carried out in this pass (they count against the limit)."""
+    held_now: int = 0
+    """Deletes held back in this pass (an email goes out when any are)."""
 
     @property
     def key(self) -> str:

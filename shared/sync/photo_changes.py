@@ -48,6 +48,7 @@ from shared.graph.models import DriveItem
 from shared.procore.models import Image, ImageCategory
 from shared.state.items import ItemBase, ItemKind
 from shared.state.log import LogAction
+from shared.state.pending import Area, HeldDelete
 from shared.sync import photo_rules as rules
 from shared.sync.model import Side
 from shared.sync.names import MappedName, is_office_temp_name, sharepoint_name
@@ -140,7 +141,9 @@ class _PhotoState:
         latest: dict[str, DriveItem] = {}
         for item in sp_items:
             latest[item.id] = item
-        for item in latest.values():
+        # Album folders first: pending changes come in no particular order, and a new folder's
+        # photos must find their album.
+        for item in sorted(latest.values(), key=lambda i: not i.is_folder):
             if item.is_deleted:
                 self._sharepoint_delete(item.id)
                 continue
@@ -322,6 +325,7 @@ class _PhotoState:
             self._mark_needed(photo, decision)
         for album in list(self.albums):
             self._run(album_name(album), partial(self._album_step, album), album=album)
+        decided = self._limit_deletes(decided)
         order = (rules.Remove, rules.Forget, rules.Update, rules.Adopt, rules.Copy, rules.Restore)
         for kind in order:
             for photo, decision in decided:
@@ -333,6 +337,55 @@ class _PhotoState:
         for album in self.albums:
             if album.leaving is not None and not album.failed:
                 self._run(album_name(album), partial(self._remove_album, album), album=album)
+
+    def _limit_deletes(
+        self, decided: list[tuple[_Photo, rules.PhotoDecision]]
+    ) -> list[tuple[_Photo, rules.PhotoDecision]]:
+        """The delete limit (DESIGN §4) over this pass's photo and album deletes: when they
+        exceed what the project may still delete today, all of them are held back (recorded for
+        the administrator to approve or restore) and none is carried out. Deletes held earlier
+        are not decided again."""
+        held = {
+            h.procore_id
+            for h in self.current.store.held.list_for(self.current.key)
+            if h.area is Area.PHOTOS
+        }
+        removes = [(p, d) for p, d in decided if isinstance(d, rules.Remove) and p.base is not None]
+        leaving = [a for a in self.albums if a.leaving is not None and a.base is not None]
+        fresh_removes = [(p, d) for p, d in removes if p.base and p.base.procore_id not in held]
+        fresh_albums = [a for a in leaving if a.base and a.base.procore_id not in held]
+        allowance = self.current.delete_allowance
+        over = allowance is not None and len(fresh_removes) + len(fresh_albums) > allowance
+        if over:
+            self._hold(fresh_removes, fresh_albums)
+        keep_out = {id(p) for p, _ in removes if over or (p.base and p.base.procore_id in held)}
+        for album in leaving:
+            if over or (album.base and album.base.procore_id in held):
+                album.leaving = None
+        return [(p, d) for p, d in decided if id(p) not in keep_out]
+
+    def _hold(self, removes: list[tuple[_Photo, rules.Remove]], albums: list[_Album]) -> None:
+        now = datetime.now(UTC)
+        rows: list[HeldDelete] = []
+        for photo, decision in removes:
+            assert photo.base is not None
+            rows.append(_held(photo.base, decision.deleted_on, now, folder=False))
+        for album in albums:
+            assert album.base is not None and album.leaving is not None
+            deleted_on = Side.PROCORE if album.leaving is Side.SHAREPOINT else Side.SHAREPOINT
+            rows.append(_held(album.base, deleted_on, now, folder=True))
+        self.current.store.held.hold(self.current.key, rows)
+        self.current.held_now += len(rows)
+        for row in rows:
+            self.current.record(
+                LogAction.SKIPPED,
+                procore_id=row.procore_id,
+                sharepoint_id=row.sharepoint_id,
+                name=row.name,
+                path=f"Photos/{row.path}",
+                reason=f"deleted in {row.deleted_on}; held back by the delete limit until an "
+                "administrator approves or restores it",
+            )
 
     def _mark_needed(self, photo: _Photo, decision: rules.PhotoDecision) -> None:
         side = rules.writes_into(decision)
@@ -621,6 +674,7 @@ class _PhotoState:
                 photo.base = None
         self.current.store.items.delete(base)
         album.base = None
+        self.current.deletes_carried += 1
         self.current.record(
             LogAction.DELETED,
             side="sharepoint" if album.leaving is Side.SHAREPOINT else "procore",
@@ -666,6 +720,7 @@ class _PhotoState:
             side = "procore"
         self.current.store.items.delete(base)
         photo.base = None
+        self.current.deletes_carried += 1
         self.current.record(
             LogAction.DELETED,
             side=side,
@@ -1038,4 +1093,17 @@ def _album_base(row: ItemBase) -> rules.AlbumBase:
         sharepoint_id=row.sharepoint_id,
         procore_name=row.procore_name,
         sharepoint_name=row.sharepoint_name,
+    )
+
+
+def _held(base: ItemBase, deleted_on: Side, now: datetime, *, folder: bool) -> HeldDelete:
+    return HeldDelete(
+        procore_id=base.procore_id,
+        sharepoint_id=base.sharepoint_id,
+        deleted_on=deleted_on.value,
+        name=base.procore_name,
+        path=base.path,
+        is_folder=folder,
+        held_at=now,
+        area=Area.PHOTOS,
     )

@@ -69,6 +69,7 @@ def test_approved_held_deletes_reach_procore(stack: Stack, api: httpx.Client) ->
     shown = held_back(s, api, 2)
     subject = "Deletes held back for project Held Approve"
     poll("the held-deletes email", lambda: emails(stack, subject), 60)
+    shown = api.get(f"/api/projects/{s.key}").json()  # the pass writes its log lines last
     body = emails(stack, subject)[0]["body"]["content"]
     held_paths = sorted(h["path"] for h in shown["held_deletes"]["items"])
     assert len(held_paths) == 2

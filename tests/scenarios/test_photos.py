@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 
+import httpx
+
 from shared.procore.client import ProcoreClient
 from shared.procore.scope import Scope
-from tests.e2e.stack import COMPANY, Stack
+from tests.e2e.stack import COMPANY, Stack, poll
 from tests.scenarios.harness import Synced, baseline
 
 
@@ -93,3 +95,60 @@ def test_photos_and_albums_change_on_both_sides(stack: Stack) -> None:
     s.run_pass()
     assert {i["rel"]: i["eTag"] for i in stack.graph.tree(photos)} == etags
     assert procore_photos(s) == after
+
+
+def test_photo_deletes_over_the_limit_are_held_then_restored_or_approved(stack: Stack) -> None:
+    s = baseline(
+        stack,
+        "photo-deletes",
+        {},
+        photos={"Site": {"1.jpg": 1000, "2.jpg": 1100, "3.jpg": 1200, "4.jpg": 1300}},
+        delete_limit=2,
+    )
+    photos = f"/{s.project.folder_path}/Photos"
+    api = httpx.Client(
+        base_url=stack.app_url,
+        headers={"x-functions-key": stack.env["ADMIN_FUNCTION_KEY"]},
+        timeout=30,
+    )
+    for name in ("1.jpg", "2.jpg", "3.jpg"):
+        stack.graph.act(action="delete", path=f"{photos}/Site/{name}")
+
+    def held() -> dict[str, object] | None:
+        shown = api.get(f"/api/projects/{s.key}").json()
+        return shown if shown["held_deletes"]["count"] == 3 else None
+
+    poll("three photo deletes held back", held, 30)
+    assert set(procore_photos(s)) == {
+        "Site",
+        "Site/1.jpg",
+        "Site/2.jpg",
+        "Site/3.jpg",
+        "Site/4.jpg",
+    }
+    stack.wait_for_email(f"Deletes held back for project {s.project.project_name}")
+
+    assert api.post(f"/api/projects/{s.key}/deletes/restore").status_code == 202
+    s.settle(
+        "the held photos back in SharePoint",
+        lambda: (
+            sharepoint_photos(s) == {"Site", "Site/1.jpg", "Site/2.jpg", "Site/3.jpg", "Site/4.jpg"}
+        ),
+    )
+    assert api.get(f"/api/projects/{s.key}").json()["held_deletes"]["count"] == 0
+    assert set(procore_photos(s)) == {
+        "Site",
+        "Site/1.jpg",
+        "Site/2.jpg",
+        "Site/3.jpg",
+        "Site/4.jpg",
+    }
+
+    for name in ("1.jpg", "2.jpg", "3.jpg"):
+        stack.graph.act(action="delete", path=f"{photos}/Site/{name}")
+    poll("the deletes held again", held, 30)
+    assert api.post(f"/api/projects/{s.key}/deletes/approve").status_code == 202
+    s.settle(
+        "the approved deletes in Procore", lambda: set(procore_photos(s)) == {"Site", "Site/4.jpg"}
+    )
+    assert sharepoint_photos(s) == {"Site", "Site/4.jpg"}
