@@ -481,11 +481,22 @@ def _apply_step(current: Pass, step: Step) -> None:
 
 def _decide_again(current: Pass, step: Step) -> None:
     """A write refused because the item changed since the decision: keep its changes for the
-    next pass (which that new change brings about) without a delayed re-check."""
+    next pass. The SharePoint item as it is now goes into the pending changes, so that pass
+    decides with its fresh state even when the feed has nothing new to say about it (an eTag
+    the base missed would otherwise refuse the same write forever)."""
     if step.item is not None:
         current.deferred_sharepoint.add(step.item.id)
-    if step.base is not None:
-        current.deferred_procore.add(step.base.procore_id)
+    if step.base is None:
+        return
+    current.deferred_procore.add(step.base.procore_id)
+    try:
+        fresh = runtime.graph_client().get_item(current.drive, step.base.sharepoint_id)
+    except NotFound:
+        fresh = DriveItem(id=step.base.sharepoint_id, deleted={})
+    current.deferred_sharepoint.add(fresh.id)
+    row = drive_pull.pending_row(fresh, Area.DOCUMENTS, datetime.now(UTC))
+    current.store.pending.put_many(current.key, [row])
+    current.deferred.append(step.base.procore_name)
 
 
 def _leave_for_later(current: Pass, step: Step, name: str) -> None:

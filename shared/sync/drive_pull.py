@@ -222,16 +222,16 @@ def route_for(
 
 
 def pending_rows(project: Project, routed: Routed, now: datetime) -> list[PendingChange]:
-    rows = [_row(item, area, now) for area, items in routed.items.items() for item in items]
+    rows = [pending_row(item, area, now) for area, items in routed.items.items() for item in items]
     photos_root = project.tool_folder_ids.get("photos")
     rows.extend(
-        _row(item, Area.PHOTOS if item.id == photos_root else Area.DOCUMENTS, now)
+        pending_row(item, Area.PHOTOS if item.id == photos_root else Area.DOCUMENTS, now)
         for item in routed.roots_touched
     )
     return rows
 
 
-def _row(item: DriveItem, area: Area, now: datetime) -> PendingChange:
+def pending_row(item: DriveItem, area: Area, now: datetime) -> PendingChange:
     return PendingChange(
         item_id=item.id,
         area=area,
@@ -248,5 +248,5 @@ def _vanished(
     for area, partition in ((Area.DOCUMENTS, project.key), (Area.PHOTOS, photos_key(project.key))):
         for base in store.items.list_items(partition):
             if base.sharepoint_id not in changes:
-                gone.append(_row(DriveItem(id=base.sharepoint_id, deleted={}), area, now))
+                gone.append(pending_row(DriveItem(id=base.sharepoint_id, deleted={}), area, now))
     return gone

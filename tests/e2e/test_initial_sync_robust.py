@@ -99,7 +99,7 @@ def test_a_worker_killed_mid_run_and_restarted_finishes_the_sync(crashable: Stac
     stack.start_worker()
     stack.wait_for_phase(project.key, Phase.REGULAR)
     assert_mirrored_once(stack, 4300009302, "Crash")
-    poll("the completion email", lambda: emails(stack, SUBJECT.format("Crash Tower")), 60)
+    poll("the completion email", lambda: emails(stack, SUBJECT.format("Crash Tower")), 120)
     assert len(emails(stack, SUBJECT.format("Crash Tower"))) == 1
 
 
