@@ -160,6 +160,8 @@ class ProjectTick(QueueMessage):
     """After this pass, send that initial sync run's completion email."""
     resources: list[str] = Field(default_factory=list)
     """Procore webhook resource names that prompted the tick (empty: everything, e.g. a poll)."""
+    deleted: bool = False
+    """The prompting webhook event was a delete (a one-way tool then lists all its items)."""
 
 
 class DeltaPull(QueueMessage):

@@ -46,9 +46,12 @@ def webhook_resources(tools: Iterable[str]) -> list[str]:
     return sorted(r for r, tool in RESOURCE_TOOLS.items() if tool in wanted)
 
 
-def request_exports(project_key: str, tools: Iterable[str] | None, reason: str) -> int:
+def request_exports(
+    project_key: str, tools: Iterable[str] | None, reason: str, *, full: bool = False
+) -> int:
     """Enqueue an export pass for the project's enabled export tools (None = all enabled);
-    returns the number of messages sent."""
+    `full` lists every item (a delete shows only as an item missing from the full list).
+    Returns the number of messages sent."""
     return enqueue_exports(
         runtime.state_store(),
         runtime.queue_sender(),
@@ -57,6 +60,7 @@ def request_exports(project_key: str, tools: Iterable[str] | None, reason: str) 
         tools,
         reason,
         now=datetime.now(UTC),
+        full=full,
     )
 
 
@@ -69,6 +73,7 @@ def enqueue_exports(
     reason: str,
     *,
     now: datetime,
+    full: bool = False,
 ) -> int:
     """`request_exports` with its dependencies given (tests, benchmarks)."""
     project = store.projects.find(project_key)
@@ -84,11 +89,20 @@ def enqueue_exports(
     sent = 0
     for tool in chosen:
         current = states.get(tool)
-        if current is not None and _covered(current, now, poll_gap if tools is None else None):
+        covered = current is not None and _covered(
+            current, now, poll_gap if tools is None else None
+        )
+        if covered and not full:
             continue
         state.modify_tool(project_key, tool, lambda s: s.model_copy(update={"requested_at": now}))
         sender.send(
-            ToolExport(project_key=project_key, tool=tool, pass_id=new_pass_id(), reason=reason)
+            ToolExport(
+                project_key=project_key,
+                tool=tool,
+                pass_id=new_pass_id(),
+                reason=reason,
+                full=full,
+            )
         )
         sent += 1
     log.info(

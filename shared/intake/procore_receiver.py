@@ -89,6 +89,7 @@ def receive(context: IntakeContext, authorization: str | None, body: bytes) -> R
         tick_id=event_id(event),
         reason="procore-webhook",
         resources=[event.resource_name],
+        deleted=event.event_type == "delete",
     )
     try:
         context.queue.send(tick)

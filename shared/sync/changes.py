@@ -140,7 +140,7 @@ def _route_exports(project: Project, message: ProjectTick) -> bool:
         return True
     tools = schedule.tools_for_resources(message.resources)
     if tools:
-        schedule.request_exports(project.key, tools, "webhook")
+        schedule.request_exports(project.key, tools, "webhook", full=message.deleted)
     return bool(set(message.resources) & set(two_way_resources(project.tools)))
 
 

@@ -14,6 +14,10 @@ from devhost.stack import COMPANY, Stack, failed_invocations, poll
 from shared.export.item_export import OVERWRITTEN
 from shared.export.schedule import enqueue_exports
 from shared.export.state import ExportState, ToolState
+from shared.graph.client import GraphClient
+from shared.intake.procore_hooks import HookRegistrar
+from shared.intake.project_intake import ProjectIntake
+from shared.intake.subscriptions import SubscriptionKeeper
 from shared.procore.client import ProcoreClient
 from shared.procore.scope import Scope
 from shared.procore.tool_items import ToolEndpoint
@@ -290,4 +294,26 @@ def test_throttled_page_comes_back_later_and_exports_once(
     run_pass(stack, world["key"], ["rfis"])
     assert stack.procore.counters()["by_status"].get("429", 0) - statuses_before == 2
     assert len(versions(stack, path)) == 2
+    assert failed_invocations(stack) == []
+
+
+def test_a_delete_webhook_recycles_the_items_files_at_once(
+    stack: Stack, world: dict[str, Any]
+) -> None:
+    """No full listing is asked for here: Procore's delete webhook brings it about."""
+    settings = stack.settings
+    store = stack.store()
+    project = store.projects.get(world["key"])
+    ProjectIntake(
+        store,
+        HookRegistrar(ProcoreClient(settings), settings),
+        SubscriptionKeeper(GraphClient(settings), store.drives, settings),
+    ).connected(project)
+    before = files(stack, "Incidents")
+    assert before
+    incident_id = world["tools"]["incidents"][0]
+    stack.procore.call("DELETE", f"/act/tools/incidents/{incident_id}")
+    poll("the incident's files recycled", lambda: not files(stack, "Incidents"), deadline_s=60)
+    recycled = {i["name"] for i in stack.graph.call("GET", f"/drives/{stack_drive()}/recycle-bin")}
+    assert {n.rsplit("/", 1)[-1] for n in before} & recycled
     assert failed_invocations(stack) == []
