@@ -6,6 +6,10 @@ to the app. After each scenario a further pass must change nothing.
 
 from __future__ import annotations
 
+import base64
+import io
+import zipfile
+
 from shared.state.log import LogAction
 from tests.e2e.stack import Stack
 from tests.scenarios.harness import baseline
@@ -112,3 +116,34 @@ def test_folders_created_renamed_moved_and_deleted_on_each_side(stack: Stack) ->
     assert s.trees_agree()
     assert s.procore_content("SP Folder/inside.pdf") == b"inside"
     s.assert_quiet()
+
+
+def docx(text: str) -> bytes:
+    """A minimal Office file (a valid zip), which SharePoint rewrites after upload."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", f"<w:document>{text}</w:document>")
+    return buffer.getvalue()
+
+
+def test_sharepoints_rewrite_of_an_office_file_is_not_a_change(stack: Stack) -> None:
+    s = baseline(stack, "office-rewrite", {"Plans": {}})
+    content = docx("minutes of the site meeting")
+    stack.procore.call(
+        "POST",
+        "/act/files",
+        {
+            "project_id": s.procore_project,
+            "parent_id": s.procore_folder_id("Plans"),
+            "name": "Minutes.docx",
+            "content_b64": base64.b64encode(content).decode(),
+        },
+    )
+    s.settle("the Office file in SharePoint", lambda: "Plans/Minutes.docx" in s.sharepoint_items())
+    rewritten = s.sharepoint_content("Plans/Minutes.docx")
+    assert rewritten != content  # SharePoint (the emulator) rewrote it on upload
+    assert s.procore_content("Plans/Minutes.docx") == content
+    assert len(s.procore_versions("Plans/Minutes.docx")) == 1  # not echoed back to Procore
+    s.assert_quiet()
+    assert len(s.procore_versions("Plans/Minutes.docx")) == 1
