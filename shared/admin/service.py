@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from azure.core.exceptions import AzureError
 
@@ -49,6 +49,7 @@ from shared.state.log import LogAction
 from shared.state.projects import Phase, Project
 from shared.state.tables import Op
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 KEY_PATTERN = re.compile(r"^\d{1,19}-\d{1,19}$")
@@ -292,27 +293,36 @@ class ProjectAdmin:
         return removed
 
     def _remove_items(self, key: str) -> int:
+        """Every Items row of the project: its documents' partition and the partitions named
+        after it (`<key>~photos`, the export's `<key>~export…`); then its pending changes and
+        held deletes in the Work table."""
         table = self.store.items.table
         rows = (
-            str(entity["RowKey"])
+            (str(entity["PartitionKey"]), str(entity["RowKey"]))
             for entity in table.query(
-                "PartitionKey eq @pk", {"pk": key}, select=["RowKey"], partition_key=key
+                "PartitionKey eq @pk or ( PartitionKey ge @lo and PartitionKey lt @hi )",
+                {"pk": key, "lo": f"{key}~", "hi": f"{key}\x7f"},
+                select=["PartitionKey", "RowKey"],
             )
         )
         removed = 0
         for chunk in _chunks(rows, ITEMS_BATCH):
-            operations = [Op("delete", {"PartitionKey": key, "RowKey": row}) for row in chunk]
-            try:
-                table.transact(operations)
-            except EntityNotFound:
-                for row in chunk:  # someone removed one meanwhile; single deletes ignore absence
-                    table.delete(key, row)
+            for partition in sorted({p for p, _ in chunk}):
+                mine = [r for p, r in chunk if p == partition]
+                operations = [Op("delete", {"PartitionKey": partition, "RowKey": r}) for r in mine]
+                try:
+                    table.transact(operations)
+                except EntityNotFound:
+                    for row in mine:  # someone removed one meanwhile; single deletes ignore it
+                        table.delete(partition, row)
             removed += len(chunk)
+        self.store.pending.clear(key)
+        self.store.held.release(key, list(self.store.held.list_for(key)))
         return removed
 
 
-def _chunks(values: Iterable[str], size: int) -> Iterator[list[str]]:
-    chunk: list[str] = []
+def _chunks(values: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
     for value in values:
         chunk.append(value)
         if len(chunk) == size:

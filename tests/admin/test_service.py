@@ -24,7 +24,9 @@ from shared.queues import SyncStart
 from shared.state import StateStore
 from shared.state.items import ItemBase, ItemKind
 from shared.state.log import LogAction
+from shared.state.pending import Area, HeldDelete, PendingChange
 from shared.state.projects import Phase, ProjectCounters
+from shared.sync.records import photos_key
 from tests.admin.fakes import (
     COMPANY,
     DRIVE_ID,
@@ -380,6 +382,43 @@ def test_disconnect_removes_the_row_and_its_items_in_batches(
     with pytest.raises(UnknownProject):
         admin.disconnect(KEY)
     assert [p.key for p in admin.list_projects().projects] == [OTHER_KEY]
+
+
+def test_disconnect_removes_photos_pending_changes_and_held_deletes_too(
+    admin: ProjectAdmin, store: StateStore
+) -> None:
+    admin.connect(connect_request())
+    admin.connect(connect_request(OTHER_PROJECT, folder="Projects/Dockside"))
+    store.items.save(pair(KEY, 1))
+    store.items.save(pair(photos_key(KEY), 2))
+    store.items.save(pair(OTHER_KEY, 3))
+    now = MovableClock()()
+    store.pending.put_many(
+        KEY,
+        [
+            PendingChange(
+                item_id="01SPX", area=Area.DOCUMENTS, item_json='{"id": "01SPX"}', seen_at=now
+            )
+        ],
+    )
+    store.held.hold(
+        KEY,
+        [
+            HeldDelete(
+                procore_id=7,
+                sharepoint_id="01SPY",
+                deleted_on="sharepoint",
+                name="a.pdf",
+                path="a.pdf",
+                held_at=now,
+            )
+        ],
+    )
+    assert admin.disconnect(KEY) == 4
+    assert list(store.items.list_items(photos_key(KEY))) == []
+    assert store.pending.count(KEY) == 0
+    assert list(store.held.list_for(KEY)) == []
+    assert [item.procore_id for item in store.items.list_items(OTHER_KEY)] == [5_000_000_003]
 
 
 def test_disconnect_finishes_off_items_left_by_an_interrupted_one(
