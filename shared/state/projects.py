@@ -126,6 +126,13 @@ class Project(Entity):
     )
     pass_owner: str | None = Field(default=None, description="The change pass holding the lease.")
     pass_until: datetime | None = Field(default=None, description="When that lease expires.")
+    pass_again: bool = Field(
+        default=False,
+        description="A tick came while a pass ran: the running pass sends one more when done.",
+    )
+    recheck_at: datetime | None = Field(
+        default=None, description="When the re-check of items left for later is due."
+    )
     initial_delta_link: str | None = Field(
         default=None, description="SharePoint delta link taken before the run enumerated."
     )

@@ -89,19 +89,23 @@ def tick(message: ProjectTick) -> None:
     now = datetime.now(UTC)
     owner = message.tick_id
     taken: list[bool] = []
+    coalesce = message.notify_run_id is None
 
     def take(p: Project) -> Project | None:
         taken.clear()
         if p.pass_owner and p.pass_until and p.pass_until > now and p.pass_owner != owner:
-            return None
+            # Busy: the running pass will run once more for this tick (ticks merge).
+            return p.model_copy(update={"pass_again": True}) if coalesce else None
         taken.append(True)
         return p.model_copy(update={"pass_owner": owner, "pass_until": now + PASS_LEASE})
 
     project = store.projects.modify(project.key, take)
     if not taken:
-        defer(message, BUSY_RETRY_S, "another pass is running")
+        if not coalesce:
+            defer(message, BUSY_RETRY_S, "another pass is running")
         return
     current = Pass(settings=get_settings(), store=store, project=project)
+    again: list[bool] = []
     try:
         run_pass(current)
     except Throttled as exc:
@@ -110,14 +114,21 @@ def tick(message: ProjectTick) -> None:
     finally:
         if current.entries:
             store.log.append_many(current.entries)
-        store.projects.modify(
-            project.key,
-            lambda p: (
-                p.model_copy(update={"pass_owner": None, "pass_until": None})
-                if p.pass_owner == owner
-                else None
-            ),
-        )
+
+        def release(p: Project) -> Project | None:
+            again.clear()
+            if p.pass_owner != owner:
+                return None
+            again.extend([True] if p.pass_again else [])
+            return p.model_copy(
+                update={"pass_owner": None, "pass_until": None, "pass_again": False}
+            )
+
+        store.projects.modify(project.key, release)
+        if again:
+            runtime.queue_sender().send(
+                ProjectTick(project_key=project.key, tick_id=uuid.uuid4().hex, reason="again")
+            )
     if message.notify_run_id is not None:
         runtime.queue_sender().send(
             Notify(
@@ -125,10 +136,29 @@ def tick(message: ProjectTick) -> None:
             )
         )
     if current.deferred:
+        _schedule_recheck(current, message)
+
+
+def _schedule_recheck(current: Pass, message: ProjectTick) -> None:
+    """One re-check at a time: a pass that leaves items for later asks for a pass after the
+    quiet period, unless one is already due by then."""
+    delay = _recheck_delay(current)
+    due = datetime.now(UTC) + timedelta(seconds=delay)
+    asked: list[bool] = []
+
+    def book(p: Project) -> Project | None:
+        asked.clear()
+        if p.recheck_at is not None and datetime.now(UTC) < p.recheck_at <= due:
+            return None
+        asked.append(True)
+        return p.model_copy(update={"recheck_at": due})
+
+    current.store.projects.modify(current.key, book)
+    if asked:
         later = message.model_copy(
             update={"notify_run_id": None, "tick_id": uuid.uuid4().hex, "reason": "recheck"}
         )
-        defer(later, _recheck_delay(current), f"{len(current.deferred)} item(s) not ready")
+        defer(later, delay, f"{len(current.deferred)} item(s) not ready")
 
 
 def _route_exports(project: Project, message: ProjectTick) -> bool:
