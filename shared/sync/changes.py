@@ -27,7 +27,7 @@ from shared.config import get_settings
 from shared.errors import ApiError, Locked, NotFound, PreconditionFailed, Throttled
 from shared.export import schedule
 from shared.graph.models import DriveItem
-from shared.intake.procore_hooks import two_way_resources
+from shared.intake.procore_hooks import DOCUMENT_RESOURCES, PHOTO_RESOURCES, two_way_resources
 from shared.procore.models import DocumentEntry
 from shared.queues import Notify, ProjectTick
 from shared.state.items import ItemBase, ItemKind
@@ -105,6 +105,7 @@ def tick(message: ProjectTick) -> None:
             defer(message, BUSY_RETRY_S, "another pass is running")
         return
     current = Pass(settings=get_settings(), store=store, project=project)
+    _scope_of(current, message)
     again: list[bool] = []
     try:
         run_pass(current)
@@ -161,6 +162,19 @@ def _schedule_recheck(current: Pass, message: ProjectTick) -> None:
         defer(later, delay, f"{len(current.deferred)} item(s) not ready")
 
 
+def _scope_of(current: Pass, message: ProjectTick) -> None:
+    """What a tick needs read from Procore. A SharePoint change (a delta pull's tick) still
+    reads the documents index (one request: an edit there must win over a delete here), but
+    runs the photos part only for photo changes; a Procore webhook reads its own tree. Anything
+    else (a poll, a re-check, a merged tick, the closing pass) reads everything."""
+    resources = set(message.resources)
+    if message.reason == "delta":
+        current.read_photos = False
+    elif resources:
+        current.read_procore_documents = bool(resources & set(DOCUMENT_RESOURCES))
+        current.read_photos = bool(resources & set(PHOTO_RESOURCES))
+
+
 def _route_exports(project: Project, message: ProjectTick) -> bool:
     """Hand the one-way tools' share of a tick to the export (webhooks of their resources, and
     every poll); whether the two-way pass should run too."""
@@ -187,6 +201,8 @@ def run_pass(current: Pass) -> None:
     if project.delta_link is None and project.initial_delta_link:
         _catch_up(current)
     batch = _read_pending(current)
+    if batch.documents:
+        current.read_procore_documents = True  # an edit in Procore must win over a delete here
     stop = _roots_problem(current, batch.roots)
     if stop:
         _stop(current, stop, [])
@@ -196,7 +212,7 @@ def run_pass(current: Pass) -> None:
     )
     procore_changes: dict[int, DocumentEntry] = {}
     latest_stamp = project.procore_watermark or started
-    if "documents" in project.tools:
+    if "documents" in project.tools and current.read_procore_documents:
         for entry in runtime.procore_client().list_document_changes(current.scope, since):
             procore_changes[entry.id] = entry
             if entry.updated_at and entry.updated_at > latest_stamp:
@@ -727,6 +743,8 @@ def _stop(current: Pass, reason: str, deletes: list[Step]) -> None:
 def _photos(current: Pass, items: list[DriveItem]) -> datetime | None:
     if "photos" not in current.project.tools or "photos" not in current.project.tool_folder_ids:
         return None
+    if not items and not current.read_photos:
+        return None
     from shared.sync import photo_changes
 
     before = len(current.deferred)
@@ -749,7 +767,7 @@ def _finish(
         if row.item_id not in current.deferred_sharepoint:
             current.store.pending.done(current.key, row)
     update: dict[str, object] = {"last_pass_at": started}
-    if not current.deferred_procore:
+    if current.read_procore_documents and not current.deferred_procore:
         update["procore_watermark"] = procore_stamp
     if photo_stamp is not None:
         update["photo_watermark"] = photo_stamp

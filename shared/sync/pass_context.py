@@ -29,6 +29,10 @@ class Pass:
     """SharePoint items deleted in this batch whose delete is not carried out yet."""
     gone_procore: set[int] = field(default_factory=set)
     """Procore items deleted in this batch whose delete is not carried out yet."""
+    read_procore_documents: bool = True
+    """Whether to read Procore's documents index (a SharePoint-only tick need not)."""
+    read_photos: bool = True
+    """Whether to run the photos part (it reads Procore's albums and changed images)."""
     delete_allowance: int | None = None
     """Deletes the photos may still carry out in this pass (None: no limit, e.g. approved)."""
     deletes_carried: int = 0
