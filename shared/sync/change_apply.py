@@ -7,11 +7,11 @@ base already moved and does nothing twice: the pass decides again from the new b
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared import runtime
-from shared.errors import NotFound, PreconditionFailed
+from shared.errors import Conflict, NotFound, PreconditionFailed
 from shared.graph.models import DriveItem
 from shared.procore.models import DocumentEntry
 from shared.state.items import ItemBase, ItemKind
@@ -142,6 +142,10 @@ def apply_decision(
             assert entry is not None
             create_in_sharepoint(current, entry)
         return
+    if isinstance(decision, reconcile.CompareContent) and base is None:
+        assert entry is not None and item is not None
+        pair_new(current, entry, item)
+        return
     assert base is not None
     if isinstance(decision, reconcile.Delete):
         delete_pair(current, decision, base)
@@ -248,9 +252,18 @@ def create_in_sharepoint(current: Pass, entry: DocumentEntry, restored: bool = F
     path = _path_of(current, entry.parent_id, name)
     now = datetime.now(UTC)
     if entry.is_folder:
-        created = graph.create_folder(
-            current.drive, parent, _mapped(name, True), conflict_behavior="rename"
-        )
+        try:
+            created = graph.create_folder(
+                current.drive, parent, _mapped(name, True), conflict_behavior="fail"
+            )
+        except Conflict:
+            folder_twin = _sharepoint_twin(current, parent, name, folder=True)
+            if folder_twin is not None:
+                pair_new(current, entry, folder_twin)
+                return
+            created = graph.create_folder(
+                current.drive, parent, _mapped(name, True), conflict_behavior="rename"
+            )
         save_pair(
             current.store,
             folder_pair(
@@ -268,17 +281,38 @@ def create_in_sharepoint(current: Pass, entry: DocumentEntry, restored: bool = F
         file = procore.get_file(current.scope, entry.id, latest_version_only=True)
         if file.download_url is None:
             return
+        twin: DriveItem | None = None
         with Spool() as spool:
             spool.fill(procore.download(current.scope, file.download_url))
-            with spool.reader() as reader:
-                result = graph.upload_file(
-                    current.drive,
-                    reader,
-                    spool.size,
-                    parent_id=parent,
-                    name=_mapped(name, False),
-                    conflict_behavior="rename",
-                )
+            try:
+                with spool.reader() as reader:
+                    result = graph.upload_file(
+                        current.drive,
+                        reader,
+                        spool.size,
+                        parent_id=parent,
+                        name=_mapped(name, False),
+                        conflict_behavior="fail",
+                    )
+            except Conflict:
+                twin = _sharepoint_twin(current, parent, name, folder=False)
+                if twin is None:
+                    with spool.reader() as reader:
+                        result = graph.upload_file(
+                            current.drive,
+                            reader,
+                            spool.size,
+                            parent_id=parent,
+                            name=_mapped(name, False),
+                            conflict_behavior="rename",
+                        )
+        if twin is not None:
+            if _still_being_saved(current, twin):
+                current.deferred.append(name)
+                current.deferred_procore.add(entry.id)
+                return
+            pair_new(current, entry, twin)
+            return
         latest = file.latest_version
         save_pair(
             current.store,
@@ -317,7 +351,14 @@ def create_in_procore(current: Pass, item: DriveItem, restored: bool = False) ->
     path = _path_of(current, parent, name)
     now = datetime.now(UTC)
     if item.is_folder:
-        folder = procore.create_folder(current.scope, name, parent)
+        try:
+            folder = procore.create_folder(current.scope, name, parent)
+        except Conflict:
+            procore_twin = _procore_twin(current, parent, name, folder=True)
+            if procore_twin is None:
+                raise
+            pair_new(current, procore_twin, item)
+            return
         save_pair(
             current.store,
             folder_pair(
@@ -334,9 +375,18 @@ def create_in_procore(current: Pass, item: DriveItem, restored: bool = False) ->
     else:
         with Spool() as spool:
             graph.download(current.drive, item.id, spool)
-            uploaded = procore.upload_file(
-                current.scope, parent, name, spool.upload_source(), unique_name=True
-            )
+            try:
+                uploaded = procore.upload_file(
+                    current.scope, parent, name, spool.upload_source(), unique_name=False
+                )
+            except Conflict:
+                procore_twin = _procore_twin(current, parent, name, folder=False)
+                if procore_twin is not None:
+                    pair_new(current, procore_twin, item)
+                    return
+                uploaded = procore.upload_file(
+                    current.scope, parent, name, spool.upload_source(), unique_name=True
+                )
         fresh = graph.get_item(current.drive, item.id)
         latest = uploaded.latest_version
         save_pair(
@@ -682,3 +732,143 @@ def _delete_etag(base: ItemBase) -> str | None:
     """Files are deleted If-Match their last synced eTag, so a SharePoint edit made since wins
     over the Procore delete; folders' eTags move with their children's renames, so not them."""
     return base.sharepoint_etag if base.kind == ItemKind.FILE else None
+
+
+def pair_new(current: Pass, entry: DocumentEntry, item: DriveItem) -> None:
+    """The same name created in one folder on both sides since the last pass: one item, not
+    two. Folders are paired; files with equal content are linked; otherwise the newer copy
+    wins and the other is kept as a prior version of the same file (or beside it, keep_both),
+    so both sides end with one file under one name."""
+    graph = runtime.graph_client()
+    procore = runtime.procore_client()
+    parent_sp = item.parent_reference.id if item.parent_reference else None
+    name = entry.name or item.name or item.id
+    path = _path_of(current, entry.parent_id, name)
+    now = datetime.now(UTC)
+    if entry.is_folder:
+        save_pair(
+            current.store,
+            folder_pair(
+                current.key,
+                procore_id=entry.id,
+                procore_name=name,
+                procore_parent_id=entry.parent_id,
+                item=item,
+                sharepoint_parent_id=parent_sp,
+                path=path,
+                now=now,
+            ),
+        )
+        current.record(LogAction.LINKED, side="both", name=name, path=path)
+        return
+    file = procore.get_file(current.scope, entry.id, latest_version_only=True)
+    if file.download_url is None:
+        return
+    with Spool() as spool:
+        spool.fill(procore.download(current.scope, file.download_url))
+        same = spool.quick_xor == item.quick_xor_hash
+        procore_newer = (file.updated_at or now) >= (item.last_modified_date_time or now)
+        keep_both = current.project.conflict_policy == ConflictPolicy.KEEP_BOTH
+        if not same and procore_newer:
+            if keep_both:
+                _copy_beside(current, entry, item, Side.SHAREPOINT)
+            with spool.reader() as reader:
+                item = graph.upload_file(
+                    current.drive, reader, spool.size, item_id=item.id, if_match=item.e_tag
+                ).item
+    if not same and not procore_newer:
+        if keep_both:
+            _copy_beside(current, entry, item, Side.PROCORE)
+        with Spool() as spool:
+            graph.download(current.drive, item.id, spool)
+            file = procore.add_version(current.scope, entry.id, spool.upload_source())
+        item = graph.get_item(current.drive, item.id)
+    latest = file.latest_version
+    save_pair(
+        current.store,
+        file_pair(
+            current.key,
+            procore_id=entry.id,
+            procore_name=name,
+            procore_parent_id=entry.parent_id,
+            procore_version_id=latest.id if latest else None,
+            procore_version_number=latest.number if latest else None,
+            procore_modified_at=file.updated_at,
+            item=item,
+            sharepoint_parent_id=parent_sp,
+            path=path,
+            now=now,
+        ),
+    )
+    if same:
+        current.record(
+            LogAction.LINKED, side="both", name=name, path=path, reason="created on both sides"
+        )
+        return
+    winner = Side.PROCORE if procore_newer else Side.SHAREPOINT
+    current.record(
+        LogAction.CONFLICT,
+        side="both",
+        procore_id=entry.id,
+        sharepoint_id=item.id,
+        name=name,
+        path=path,
+        reason=f"created on both sides under one name; the newer ({winner.value}) copy won "
+        "and the other is kept as a prior version",
+    )
+
+
+def _copy_beside(current: Pass, entry: DocumentEntry, item: DriveItem, loser: Side) -> None:
+    """keep_both for a name created on both sides: the older copy as a pair of its own."""
+    base = ItemBase(
+        project_key=current.key,
+        kind=ItemKind.FILE,
+        procore_id=entry.id,
+        sharepoint_id=item.id,
+        procore_parent_id=entry.parent_id,
+        sharepoint_parent_id=item.parent_reference.id if item.parent_reference else None,
+        procore_name=entry.name or item.name or item.id,
+        sharepoint_name=item.name or entry.name or item.id,
+        path=_path_of(current, entry.parent_id, entry.name or item.id),
+        synced_at=datetime.now(UTC),
+    )
+    loser_name = base.procore_name if loser is Side.PROCORE else base.sharepoint_name
+    keep_copy(current, base, loser, copy_name(loser_name, loser))
+
+
+def _sharepoint_twin(current: Pass, parent: str, name: str, *, folder: bool) -> DriveItem | None:
+    """The SharePoint item of that name in that folder when it is new (no pair yet): the same
+    name was created on both sides, and the two are one item."""
+    wanted = _mapped(name, folder).casefold()
+    for child in runtime.graph_client().list_children(current.drive, parent):
+        if (child.name or "").casefold() != wanted or child.is_folder != folder:
+            continue
+        if current.store.items.find_by_sharepoint(current.key, child.id) is None:
+            return child
+        return None
+    return None
+
+
+def _procore_twin(current: Pass, parent: int, name: str, *, folder: bool) -> DocumentEntry | None:
+    """The Procore file or folder of that name in that folder when it is new (no pair yet)."""
+    listing = runtime.procore_client().get_folder(current.scope, parent)
+    children = listing.folders if folder else listing.files
+    for child in children:
+        if (child.name or "").casefold() != name.casefold() or child.is_deleted:
+            continue
+        if current.store.items.find_by_procore(current.key, child.id) is not None:
+            return None
+        return DocumentEntry(
+            id=child.id,
+            name=child.name,
+            parent_id=parent,
+            document_type="folder" if folder else "file",
+            updated_at=child.updated_at,
+        )
+    return None
+
+
+def _still_being_saved(current: Pass, item: DriveItem) -> bool:
+    quiet = timedelta(seconds=current.settings.quiet_period_s)
+    modified = item.last_modified_date_time or datetime.now(UTC)
+    return datetime.now(UTC) - modified < quiet or item.is_checked_out

@@ -353,9 +353,61 @@ def plan(
         s_now = None if held_there else change_apply.sharepoint_now(None, base)
         depth = (entry.name_with_path or "").count("/")
         steps.append(_decided(base, entry, None, p_now, s_now, rules, depth))
+    steps = _pair_new_names(current, steps, root)
     steps.extend(_folder_contents(current, steps, rules))
     steps.sort(key=lambda s: s.depth)
     return steps
+
+
+def _pair_new_names(current: Pass, steps: list[Step], root: ItemBase | None) -> list[Step]:
+    """An item new on both sides under one name in one folder is one item: its two creates
+    become one comparison (`change_apply.pair_new`), never two copies under made-up names."""
+    procore_new: dict[tuple[int | None, str, bool], Step] = {}
+    for step in steps:
+        if step.base is None and step.entry is not None and step.item is None:
+            entry = step.entry
+            key = (entry.parent_id, reconcile.folded(entry.name or ""), entry.is_folder)
+            procore_new[key] = step
+    if not procore_new:
+        return steps
+    merged: list[Step] = []
+    paired: set[int] = set()
+    for step in steps:
+        item = step.item
+        if step.base is None and item is not None and step.entry is None and _is_create(step):
+            parent_sp = item.parent_reference.id if item.parent_reference else None
+            parent = _procore_parent_of(current, parent_sp, root)
+            key = (parent, reconcile.folded(item.name or ""), item.is_folder)
+            twin = procore_new.get(key) if parent is not None else None
+            if twin is not None and id(twin) not in paired:
+                paired.add(id(twin))
+                merged.append(
+                    Step(
+                        None,
+                        twin.entry,
+                        item,
+                        twin.p_now,
+                        step.s_now,
+                        [reconcile.CompareContent()],
+                        max(step.depth, twin.depth),
+                    )
+                )
+                continue
+        merged.append(step)
+    return [s for s in merged if id(s) not in paired]
+
+
+def _is_create(step: Step) -> bool:
+    return any(isinstance(d, reconcile.CreateOther) for d in step.decisions)
+
+
+def _procore_parent_of(current: Pass, parent_sp: str | None, root: ItemBase | None) -> int | None:
+    if parent_sp is None:
+        return None
+    if root is not None and parent_sp == root.sharepoint_id:
+        return root.procore_id
+    parent = current.store.items.find_by_sharepoint(current.key, parent_sp)
+    return parent.procore_id if parent is not None else None
 
 
 def _with_checkout(
@@ -365,6 +417,9 @@ def _with_checkout(
     not carry the `publication` facet (API-NOTES B2), so it is read for those files alone."""
     if s_now is None or s_now.ctag is None:
         return s_now
+    quiet = timedelta(seconds=current.settings.quiet_period_s)
+    if datetime.now(UTC) - s_now.modified_at < quiet:
+        return s_now  # it waits for the quiet period anyway; its check-out is read then
     if base is not None and s_now.ctag == change_apply.content_token(
         base.quick_xor_hash, base.sharepoint_ctag
     ):

@@ -249,9 +249,13 @@ def decide(
 
 def same_name(procore_name: str, sharepoint_name: str) -> bool:
     """Whether a Procore name and a SharePoint name denote the same name once mapped."""
-    mapped = map_name(procore_name)
-    target = mapped.name if isinstance(mapped, MappedName) else procore_name
-    return target.casefold() == sharepoint_name.casefold()
+    return folded(procore_name) == sharepoint_name.casefold()
+
+
+def folded(name: str) -> str:
+    """A name as SharePoint compares it: mapped to what SharePoint accepts, case folded."""
+    mapped = map_name(name)
+    return (mapped.name if isinstance(mapped, MappedName) else name).casefold()
 
 
 def _carry(source: Side, change: SideChange, name: str) -> Apply:

@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
@@ -278,15 +277,11 @@ def op(
     return Op(kind, side, pick, to, name, "", held)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: a name created on both sides in one pass is copied each way under a "
-    "made-up name and the pairs keep different names (reported; fix pending in change_apply)",
-)
 def test_a_file_created_under_one_name_on_both_sides_in_one_pass_converges(stack: Stack) -> None:
-    """Found by the property: each side's new `a.txt` is copied to the other under a name the
-    other side makes up (`a 1.txt` in SharePoint, `a (1).txt` in Procore), and the pairs keep
-    those different names for good: the trees never agree."""
+    """Found by the property: each side's new `a.txt` was copied to the other under a name the
+    other side made up (`a 1.txt` in SharePoint, `a (1).txt` in Procore), and the pairs kept
+    those different names for good. Now the two are one file; the older content is a prior
+    version of it."""
     s = baseline(stack, "same-name-both-sides", {"b.txt": "seed b"})
     with paused(s):
         s.procore_create("a.txt", "new in procore")
