@@ -230,3 +230,88 @@ def total_bytes(tree: dict[str, Any]) -> int:
         for key, value in tree.items()
         if not key.startswith("_")
     )
+
+
+# The other Procore tools, exported one way as a PDF per item with its attachments beside it.
+# Tool names as the admin API takes them (shared.mapping.Tool), and the folder each lands in.
+EXPORT_FOLDERS = {
+    "rfis": "RFIs",
+    "submittals": "Submittals",
+    "drawings": "Drawings",
+    "observations": "Observations",
+}
+UNICODE_RFI_SUBJECT = "Curtain wall anchors – Ø 16 mm at façade level 3"
+UNICODE_RFI_PDF = f"RFI-002 {UNICODE_RFI_SUBJECT}.pdf"
+
+
+def _attachments(*names: str) -> list[dict[str, Any]]:
+    return [{"name": name, "size": size_of(f"attachments/{name}", 8_000, 90_000)} for name in names]
+
+
+def tools() -> dict[str, Any]:
+    """Tool items, as the Procore emulator's seed spec takes them (`tools` of a project).
+
+    Every item's attachments are listed here, so the export's folders can be checked against
+    this spec alone; drawing revisions are exported as their own PDF, without attachments."""
+    return {
+        "rfis": [
+            {
+                "fields": {"subject": "Slab edge detail at grid C", "status": "closed"},
+                "attachments": _attachments("SK-101 Slab edge sketch.pdf", "Grid C-4 photo.jpg"),
+            },
+            {
+                "fields": {"subject": UNICODE_RFI_SUBJECT, "status": "open"},
+                "attachments": _attachments("Anchor layout – façade east.pdf"),
+            },
+            {
+                "fields": {"subject": "Door hardware schedule conflicts", "status": "open"},
+                "attachments": _attachments("Hardware schedule markup.pdf"),
+            },
+            {
+                "fields": {"subject": "Roof drain overflow height", "status": "draft"},
+                "attachments": [],
+            },
+        ],
+        "submittals": [
+            {
+                "fields": {"title": "Concrete mix design – podium slabs"},
+                "attachments": _attachments(
+                    "Mix design 5000 psi.pdf", "Batch plant certificate.pdf"
+                ),
+            },
+            {
+                "fields": {"title": "Rebar shop drawings level 3"},
+                "attachments": _attachments("Rebar shop drawings L3.pdf"),
+            },
+        ],
+        "drawing_revisions": 3,
+        "observations": [
+            {
+                "fields": {"name": "Missing guardrail at level 3 east edge"},
+                "attachments": _attachments(
+                    "Guardrail gap 1.jpg", "Guardrail gap 2.jpg", "Corrective action plan.pdf"
+                ),
+            }
+        ],
+    }
+
+
+def exported_counts() -> dict[str, tuple[int, int]]:
+    """Per export folder: (PDFs, attachments) the export should make of `tools()`."""
+    spec = tools()
+    return {
+        EXPORT_FOLDERS["rfis"]: (len(spec["rfis"]), _attachment_count(spec["rfis"])),
+        EXPORT_FOLDERS["submittals"]: (
+            len(spec["submittals"]),
+            _attachment_count(spec["submittals"]),
+        ),
+        EXPORT_FOLDERS["drawings"]: (int(spec["drawing_revisions"]), 0),
+        EXPORT_FOLDERS["observations"]: (
+            len(spec["observations"]),
+            _attachment_count(spec["observations"]),
+        ),
+    }
+
+
+def _attachment_count(items: list[dict[str, Any]]) -> int:
+    return sum(len(item["attachments"]) for item in items)

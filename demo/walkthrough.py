@@ -1,17 +1,30 @@
 """The demo's steps: start the stack, seed a construction project in Procore, connect it through
-the admin API, follow the initial sync, and show the email and where the files landed."""
+the admin API, follow the initial sync, show the email, where the files landed and the tool export,
+then make a change on each side and time the regular sync carrying it across."""
 
 from __future__ import annotations
 
 import hashlib
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from demo import construction_project as seed
+from demo.export_folders import export_folders, pdf_lines
 from demo.progress import ProgressView
+from demo.regular_sync import (
+    ACTIVITY_SHOWN,
+    CHANGE_DEADLINE_S,
+    ChangeLost,
+    activity_lines,
+    add_in_procore,
+    edit_in_sharepoint,
+    graph_notifications,
+    procore_deliveries,
+)
 from demo.summary import email_text, landing_tree, renamed_items
 from devhost.services import Services
 from devhost.stack import COMPANY, DRIVE, Stack, failed_invocations, start_stack
@@ -52,7 +65,9 @@ def run(deadline_s: float) -> None:
             view = follow(api, stack, key, deadline_s)
             mail = wait_for_email(api, stack, key, started + deadline_s)
             took = time.monotonic() - started
-        report(stack, key, view, mail, took)
+            report(stack, key, view, mail, took)
+            show_exports(stack)
+            regular_sync(api, stack, key)
         step("stopping everything")
     print("demo finished")
 
@@ -67,17 +82,27 @@ def check_app(api: httpx.Client, stack: Stack) -> None:
 
 
 def seed_procore(stack: Stack) -> None:
-    documents, photos = seed.documents(), seed.photos()
+    documents, photos, tools = seed.documents(), seed.photos(), seed.tools()
+    counts = seed.exported_counts()
+    items = ", ".join(f"{pdfs} {folder}" for folder, (pdfs, _) in counts.items())
     step(
         f"seeding Procore project {seed.PROJECT_ID} '{seed.PROJECT_NAME}': "
         f"{seed.file_count(documents)} files in {seed.folder_count(documents)} folders "
         f"({seed.total_bytes(documents) / 1024 / 1024:.1f} MiB), "
-        f"{len(photos)} photo albums ({seed.file_count(photos)} photos)"
+        f"{len(photos)} photo albums ({seed.file_count(photos)} photos), tool items: {items}"
     )
-    stack.procore.seed_project(seed.PROJECT_ID, seed.PROJECT_NAME, documents, photos)
+    project = {
+        "id": seed.PROJECT_ID,
+        "name": seed.PROJECT_NAME,
+        "permitted": True,
+        "documents": documents,
+        "photos": photos,
+        "tools": tools,
+    }
+    stack.procore.call("POST", "/seed", {"projects": [project]})
     print(
-        "    the initial sync copies the Documents tool, and each photo album to a folder "
-        "under Photos"
+        "    the initial sync copies the Documents tool, each photo album to a folder under "
+        "Photos, and exports every RFI, submittal, drawing and observation as a PDF"
     )
 
 
@@ -92,7 +117,7 @@ def connect(api: httpx.Client, stack: Stack) -> str:
             "library": LIBRARY,
             "folder_path": FOLDER_PATH,
         },
-        "tools": ["documents", "photos"],
+        "tools": ["documents", "photos", *seed.EXPORT_FOLDERS],
         "recipients": [RECIPIENT],
     }
     answer = api.post(
@@ -230,3 +255,101 @@ def verify(
             f"{same}, {unpaired} files not copied but {counters['skipped']} skipped, "
             f"failed invocations {failures[:3]}"
         )
+
+
+def show_exports(stack: Stack) -> None:
+    """The tool folders the export made next to Documents, checked against the seeded items, and
+    one PDF read back."""
+    root = f"/{FOLDER_PATH}"
+    step(
+        f"the one-way export under {root}: a PDF per Procore tool item, its attachments in a "
+        "folder beside it"
+    )
+    sharepoint = stack.graph.call("GET", f"/drives/{DRIVE}/tree")
+    expected = seed.exported_counts()
+    folders = export_folders(sharepoint, root, list(expected))
+    for folder in folders:
+        print(f"    {folder.line()}")
+    wrong = [
+        f"{f.name}: {len(f.pdfs)} PDFs, {f.attachments} attachments, "
+        f"expected {expected[f.name][0]} and {expected[f.name][1]}"
+        for f in folders
+        if (len(f.pdfs), f.attachments) != expected[f.name]
+    ]
+    if wrong:
+        raise DemoFailed(f"the export does not match the seeded tool items: {'; '.join(wrong)}")
+    rfis = folders[0]
+    if seed.UNICODE_RFI_PDF not in rfis.pdfs:
+        raise DemoFailed(f"no {seed.UNICODE_RFI_PDF!r} among the RFI PDFs {rfis.pdfs}")
+    example = f"{rfis.name}/{seed.UNICODE_RFI_PDF}"
+    print(f"    example: {example}, its first lines read back with pypdf:")
+    for line in pdf_lines(stack.graph.content(f"{root}/{example}"), 8):
+        print(f"    | {line}")
+
+
+def regular_sync(api: httpx.Client, stack: Stack, key: str) -> None:
+    """One change on each side, timed until the other side holds its bytes; then the project's
+    recent activity as the admin API shows it."""
+    quiet = stack.env["QUIET_PERIOD_S"]
+    step("regular sync: a change on each side, as a user would make it")
+    print(
+        "    Procore changes come in through the webhook registered at connect, SharePoint "
+        "changes through Graph change notifications;"
+    )
+    print(
+        "    a SharePoint change waits for the quiet period (QUIET_PERIOD_S, 60 s by default) so "
+        f"a file still being saved is not taken half-written: QUIET_PERIOD_S is {quiet} s in "
+        "this demo"
+    )
+    wait_for_closing_pass(api, stack, key)
+    documents_root = f"/{FOLDER_PATH}/Documents"
+    since = datetime.now(UTC)
+    try:
+        p2s = add_in_procore(stack, seed.PROJECT_ID, documents_root, CHANGE_DEADLINE_S)
+        hooks = procore_deliveries(stack, "Project Files", "create", p2s.procore_id)
+        print(
+            f"    Procore → SharePoint: {p2s.what} added in Procore, in SharePoint with the same "
+            f"bytes after {p2s.seconds:.1f} s"
+        )
+        print(
+            f"      carried by {delivered(hooks, 'response_status', 'Procore webhook deliveries')}"
+        )
+        notified = len(graph_notifications(stack))
+        s2p = edit_in_sharepoint(stack, seed.PROJECT_ID, documents_root, CHANGE_DEADLINE_S)
+        notes = graph_notifications(stack)[notified:]
+        print(
+            f"    SharePoint → Procore: {s2p.what} edited in SharePoint, in Procore with the same "
+            f"bytes after {s2p.seconds:.1f} s (quiet period {quiet} s)"
+        )
+        print(f"      carried by {delivered(notes, 'status', 'Graph change notifications')}")
+    except ChangeLost as exc:
+        view = project_view(api, stack, key)
+        raise DemoFailed(f"{exc}: {stuck(view, stack, CHANGE_DEADLINE_S)}") from None
+    view = project_view(api, stack, key)
+    step(f"activity since the first change (GET /api/projects/{key}: recent_activity)")
+    for line in activity_lines(view["recent_activity"], since, ACTIVITY_SHOWN):
+        print(f"    {line}")
+    failures = failed_invocations(stack)
+    print(f"    devhost: {len(failures)} failed function invocations by the end of the demo")
+    if failures:
+        raise DemoFailed(f"failed function invocations: {failures[:3]}")
+
+
+def delivered(attempts: list[dict[str, Any]], status_field: str, what: str) -> str:
+    """`Procore webhook deliveries: 1 (the app answered 200)`, from delivery attempts."""
+    statuses = sorted({str(a.get(status_field)) for a in attempts})
+    answered = "/".join(statuses) or "nothing"
+    return f"{what}: {len(attempts)} (the app answered {answered})"
+
+
+def wait_for_closing_pass(api: httpx.Client, stack: Stack, key: str) -> None:
+    """The initial sync ends with a change pass; changes are made once it has run, so each is
+    timed on its own."""
+    deadline = time.monotonic() + CHANGE_DEADLINE_S
+    while True:
+        view = project_view(api, stack, key)
+        if view["timestamps"]["last_pass_at"]:
+            return
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"no change pass after the initial sync: {stuck(view, stack, 0)}")
+        time.sleep(POLL_EVERY_S)
