@@ -54,7 +54,7 @@ def wait_for(what: str, probe: Callable[[], bool], sent: float, deadline_s: floa
         if probe():
             return Arrival(what, time.monotonic() - sent)
         if time.monotonic() > deadline:
-            raise ChangeLost(f"{what} did not arrive within {deadline_s:.0f} s")
+            raise ChangeLost(f"{what} did not arrive within {deadline_s:g} s")
         time.sleep(POLL_EVERY_S)
 
 

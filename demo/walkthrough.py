@@ -36,6 +36,7 @@ FOLDER_PATH = f"Projects/{seed.PROJECT_NAME}"
 RECIPIENT = "pm@contoso.example"
 SUBJECT = f"Two way sync initiated for project {seed.PROJECT_NAME}"
 POLL_EVERY_S = 0.5
+ACTIVITY_DEADLINE_S = 10
 
 
 class DemoFailed(Exception):
@@ -325,7 +326,7 @@ def regular_sync(api: httpx.Client, stack: Stack, key: str) -> None:
     except ChangeLost as exc:
         view = project_view(api, stack, key)
         raise DemoFailed(f"{exc}: {stuck(view, stack, CHANGE_DEADLINE_S)}") from None
-    view = project_view(api, stack, key)
+    view = logged(api, stack, key, [p2s.what, s2p.what])
     step(f"activity since the first change (GET /api/projects/{key}: recent_activity)")
     for line in activity_lines(view["recent_activity"], since, ACTIVITY_SHOWN):
         print(f"    {line}")
@@ -333,6 +334,18 @@ def regular_sync(api: httpx.Client, stack: Stack, key: str) -> None:
     print(f"    devhost: {len(failures)} failed function invocations by the end of the demo")
     if failures:
         raise DemoFailed(f"failed function invocations: {failures[:3]}")
+
+
+def logged(api: httpx.Client, stack: Stack, key: str, paths: list[str]) -> dict[str, Any]:
+    """The project view once its recent activity names each of `paths` (a pass logs what it
+    wrote just after writing it), or after ACTIVITY_DEADLINE_S as it is then."""
+    deadline = time.monotonic() + ACTIVITY_DEADLINE_S
+    while True:
+        view = project_view(api, stack, key)
+        named = {entry.get("path") for entry in view["recent_activity"]}
+        if set(paths) <= named or time.monotonic() > deadline:
+            return view
+        time.sleep(POLL_EVERY_S)
 
 
 def delivered(attempts: list[dict[str, Any]], status_field: str, what: str) -> str:
