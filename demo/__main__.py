@@ -1,8 +1,9 @@
 """`make demo`: a construction project synced end to end on the local stack.
 
 Starts Azurite, the Procore and Graph emulators and the app under devhost; seeds a construction
-project in Procore; connects it to a SharePoint folder through the admin API; shows the initial
-sync's progress; prints the completion email, the renamed items and where the files landed.
+project in Procore (documents, photos and tool items); connects it to a SharePoint folder through
+the admin API; shows the initial sync's progress; prints the completion email, the renamed items,
+where the files landed and the tool export; then times a change each way through the regular sync.
 Everything started is stopped on exit, on failure, on Ctrl-C and on SIGTERM.
 """
 
