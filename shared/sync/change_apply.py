@@ -20,7 +20,7 @@ from shared.sync import reconcile
 from shared.sync.model import ConflictPolicy, Side, copy_name
 from shared.sync.names import MappedName, sharepoint_name
 from shared.sync.pass_context import Pass
-from shared.sync.records import file_pair, folder_pair, save_pair
+from shared.sync.records import folder_pair, procore_file_pair, save_pair
 from shared.sync.spool import Spool
 
 
@@ -313,17 +313,13 @@ def create_in_sharepoint(current: Pass, entry: DocumentEntry, restored: bool = F
                 return
             pair_new(current, entry, twin)
             return
-        latest = file.latest_version
         save_pair(
             current.store,
-            file_pair(
+            procore_file_pair(
                 current.key,
-                procore_id=entry.id,
-                procore_name=name,
-                procore_parent_id=entry.parent_id,
-                procore_version_id=latest.id if latest else None,
-                procore_version_number=latest.number if latest else None,
-                procore_modified_at=file.updated_at,
+                file,
+                name=name,
+                parent_id=entry.parent_id,
                 item=result.item,
                 sharepoint_parent_id=parent,
                 path=path,
@@ -388,17 +384,13 @@ def create_in_procore(current: Pass, item: DriveItem, restored: bool = False) ->
                     current.scope, parent, name, spool.upload_source(), unique_name=True
                 )
         fresh = graph.get_item(current.drive, item.id)
-        latest = uploaded.latest_version
         save_pair(
             current.store,
-            file_pair(
+            procore_file_pair(
                 current.key,
-                procore_id=uploaded.id,
-                procore_name=uploaded.name,
-                procore_parent_id=parent,
-                procore_version_id=latest.id if latest else None,
-                procore_version_number=latest.number if latest else None,
-                procore_modified_at=uploaded.updated_at,
+                uploaded,
+                name=uploaded.name,
+                parent_id=parent,
                 item=fresh,
                 sharepoint_parent_id=sharepoint_parent,
                 path=path,
@@ -698,18 +690,14 @@ def keep_copy(current: Pass, base: ItemBase, loser: Side, name: str) -> None:
                 name=_mapped(uploaded.name or name, False),
                 conflict_behavior="rename",
             )
-    latest = uploaded.latest_version
     path = _path_of(current, base.procore_parent_id, uploaded.name or name)
     save_pair(
         current.store,
-        file_pair(
+        procore_file_pair(
             current.key,
-            procore_id=uploaded.id,
-            procore_name=uploaded.name or name,
-            procore_parent_id=base.procore_parent_id,
-            procore_version_id=latest.id if latest else None,
-            procore_version_number=latest.number if latest else None,
-            procore_modified_at=uploaded.updated_at,
+            uploaded,
+            name=uploaded.name or name,
+            parent_id=base.procore_parent_id,
             item=result.item,
             sharepoint_parent_id=base.sharepoint_parent_id,
             path=path,
@@ -783,17 +771,13 @@ def pair_new(current: Pass, entry: DocumentEntry, item: DriveItem) -> None:
             graph.download(current.drive, item.id, spool)
             file = procore.add_version(current.scope, entry.id, spool.upload_source())
         item = graph.get_item(current.drive, item.id)
-    latest = file.latest_version
     save_pair(
         current.store,
-        file_pair(
+        procore_file_pair(
             current.key,
-            procore_id=entry.id,
-            procore_name=name,
-            procore_parent_id=entry.parent_id,
-            procore_version_id=latest.id if latest else None,
-            procore_version_number=latest.number if latest else None,
-            procore_modified_at=file.updated_at,
+            file,
+            name=name,
+            parent_id=entry.parent_id,
             item=item,
             sharepoint_parent_id=parent_sp,
             path=path,

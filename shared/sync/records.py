@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.graph.models import DriveItem
+from shared.procore.models import ProcoreFile
 from shared.state import AlreadyExists, StateStore
 from shared.state.items import ItemBase, ItemKind
 
@@ -79,6 +80,34 @@ def file_pair(
         procore_modified_at=procore_modified_at,
         sharepoint_modified_at=item.last_modified_date_time,
         synced_at=now,
+    )
+
+
+def procore_file_pair(
+    project_key: str,
+    file: ProcoreFile,
+    *,
+    name: str,
+    parent_id: int | None,
+    item: DriveItem,
+    sharepoint_parent_id: str | None,
+    path: str,
+    now: datetime,
+) -> ItemBase:
+    """`file_pair` for a Procore file as the API answered it (its latest version)."""
+    latest = file.latest_version
+    return file_pair(
+        project_key,
+        procore_id=file.id,
+        procore_name=name,
+        procore_parent_id=parent_id,
+        procore_version_id=latest.id if latest else None,
+        procore_version_number=latest.number if latest else None,
+        procore_modified_at=file.updated_at,
+        item=item,
+        sharepoint_parent_id=sharepoint_parent_id,
+        path=path,
+        now=now,
     )
 
 
