@@ -17,6 +17,7 @@ the Procore watermark moves only when no Procore change was left for later. Anyt
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -37,12 +38,11 @@ from shared.state.projects import Phase, Project
 from shared.sync import change_apply, drive_pull, photo_holds, reconcile
 from shared.sync.handling import defer
 from shared.sync.model import ConflictPolicy, Side
-from shared.sync.pass_context import Pass
+from shared.sync.pass_context import PASS_LEASE, Pass
 from shared.sync.records import photos_key
 from shared.sync.safety import DeleteBudget, limit_deletes
 
 log = logging.getLogger("sync")
-PASS_LEASE = timedelta(minutes=10)
 MIN_RECHECK_S = 5
 HELD_EMAIL_DELAY_S = 10
 BUSY_RETRY_S = 5
@@ -104,7 +104,13 @@ def tick(message: ProjectTick) -> None:
         if not coalesce:
             defer(message, BUSY_RETRY_S, "another pass is running")
         return
-    current = Pass(settings=get_settings(), store=store, project=project)
+    current = Pass(
+        settings=get_settings(),
+        store=store,
+        project=project,
+        owner=owner,
+        lease_renewed_at=time.monotonic(),
+    )
     _scope_of(current, message)
     again: list[bool] = []
     try:
@@ -542,6 +548,7 @@ def _descendants(current: Pass, folder: ItemBase, depth: int) -> list[tuple[Item
 
 
 def _apply_step(current: Pass, step: Step) -> None:
+    current.keep_lease()
     name = change_apply.item_name(step.p_now, step.s_now) or (
         step.base.procore_name if step.base else ""
     )

@@ -458,6 +458,7 @@ class _PhotoState:
         return photo.base.procore_parent_id if photo.base else None
 
     def _run(self, name: str, step: Callable[[], None], album: _Album | None = None) -> None:
+        self.current.keep_lease()
         try:
             step()
         except Throttled:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from shared.config import Settings
 from shared.state import AlreadyExists, ConcurrencyConflict, EntityNotFound, StateStore
 from shared.state.projects import (
     ConflictPolicy,
@@ -15,6 +16,7 @@ from shared.state.projects import (
     SyncMode,
     project_key,
 )
+from shared.sync.pass_context import Pass
 from tests.state.clock import MovableClock
 from tests.state.threads import run_threads
 
@@ -117,3 +119,21 @@ def test_unknown_counters_and_bad_ids_are_refused() -> None:
         ProjectCounters().plus(nonsense=1)
     with pytest.raises(ValueError):
         project_key(-1, 5)
+
+
+def test_a_running_pass_extends_its_own_lease_and_no_one_elses(
+    store: StateStore, settings: Settings
+) -> None:
+    soon = datetime.now(UTC) + timedelta(seconds=10)
+    mine = store.projects.create(a_project(pass_owner="tick-1", pass_until=soon))
+    running = Pass(settings=settings, store=store, project=mine, owner="tick-1")
+    running.keep_lease()
+    extended = store.projects.get(mine.key).pass_until
+    assert extended is not None and extended > soon + timedelta(seconds=60)
+    running.keep_lease()  # within half a minute: no write
+    assert store.projects.get(mine.key).pass_until == extended
+
+    store.projects.modify(mine.key, lambda p: p.model_copy(update={"pass_owner": "tick-2"}))
+    stale = Pass(settings=settings, store=store, project=mine, owner="tick-1")
+    stale.keep_lease()
+    assert store.projects.get(mine.key).pass_until == extended
