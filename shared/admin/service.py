@@ -317,6 +317,7 @@ class ProjectAdmin:
                         table.delete(partition, row)
             removed += len(chunk)
         self.store.pending.clear(key)
+        self.store.skipped.clear(key)
         self.store.held.release(key, list(self.store.held.list_for(key)))
         return removed
 

@@ -25,8 +25,8 @@ from shared.graph.models import DriveItem
 from shared.procore.tool_models import Attachment, ToolItem
 from shared.state.errors import AlreadyExists, ConcurrencyConflict
 from shared.state.log import LogAction
-from shared.sync.initial import refusal
 from shared.sync.names import MappedName, Sibling, Unmappable, check_path, name_folder
+from shared.sync.refusals import refusal
 from shared.sync.spool import Spool
 
 OVERWRITTEN = "a SharePoint edit to an exported file was overwritten (kept as a prior version)"

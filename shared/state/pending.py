@@ -129,3 +129,34 @@ class HeldDeleteRepository(Repository[HeldDelete]):
         self.table.transact(
             [Op("delete", {"PartitionKey": partition, "RowKey": h.row}) for h in held]
         )
+
+
+SKIPPED_JOB = "skipped"
+
+
+class SkippedChange(Entity):
+    """A Procore change refused for good on the SharePoint side (a path too long, a name it
+    will not take): remembered so the watermark's overlap does not try it, and log it, again;
+    a later change of the item (a newer `updated_at`) is tried afresh."""
+
+    procore_id: int
+    updated_at: datetime | None = None
+
+
+class SkippedRepository(Repository[SkippedChange]):
+    """The project's refused Procore changes (Work table, partition `<project>:skipped`)."""
+
+    model = SkippedChange
+
+    def remember(self, project_key: str, change: SkippedChange) -> None:
+        partition = work_partition(project_key, SKIPPED_JOB)
+        row = encode_key(str(change.procore_id))
+        self.table.transact([Op("upsert", self._entity(partition, row, change))])
+
+    def find(self, project_key: str, procore_id: int) -> SkippedChange | None:
+        return self._find(work_partition(project_key, SKIPPED_JOB), encode_key(str(procore_id)))
+
+    def clear(self, project_key: str) -> None:
+        partition = work_partition(project_key, SKIPPED_JOB)
+        rows = [encode_key(str(c.procore_id)) for c in self._partition(partition)]
+        self.table.transact([Op("delete", {"PartitionKey": partition, "RowKey": r}) for r in rows])

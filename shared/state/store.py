@@ -11,7 +11,7 @@ from shared.state.clock import Clock, utc_now
 from shared.state.drives import DriveRepository
 from shared.state.items import ItemRepository
 from shared.state.log import LogRepository
-from shared.state.pending import HeldDeleteRepository, PendingRepository
+from shared.state.pending import HeldDeleteRepository, PendingRepository, SkippedRepository
 from shared.state.projects import ProjectRepository
 from shared.state.tables import StateTable
 from shared.state.work import WorkRepository
@@ -33,6 +33,8 @@ class StateStore:
     """SharePoint changes routed to a project, waiting for its pass (in the Work table)."""
     held: HeldDeleteRepository
     """Deletes held back by the delete limit or a safety stop (in the Work table)."""
+    skipped: SkippedRepository
+    """Procore changes refused for good on the SharePoint side (in the Work table)."""
 
     @classmethod
     def from_service(
@@ -49,6 +51,7 @@ class StateStore:
             log=LogRepository(table("Log"), clock=clock),
             pending=PendingRepository(table("Work"), clock=clock),
             held=HeldDeleteRepository(table("Work"), clock=clock),
+            skipped=SkippedRepository(table("Work"), clock=clock),
         )
 
     @classmethod

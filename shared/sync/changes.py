@@ -25,7 +25,14 @@ from datetime import UTC, datetime, timedelta
 
 from shared import runtime
 from shared.config import get_settings
-from shared.errors import ApiError, Locked, NotFound, PreconditionFailed, Throttled
+from shared.errors import (
+    ApiError,
+    InvalidRequest,
+    Locked,
+    NotFound,
+    PreconditionFailed,
+    Throttled,
+)
 from shared.export import schedule
 from shared.graph.models import DriveItem
 from shared.intake.procore_hooks import DOCUMENT_RESOURCES, PHOTO_RESOURCES, two_way_resources
@@ -33,13 +40,14 @@ from shared.procore.models import DocumentEntry
 from shared.queues import Notify, ProjectTick
 from shared.state.items import ItemBase, ItemKind
 from shared.state.log import LogAction
-from shared.state.pending import Area, HeldDelete, PendingChange
+from shared.state.pending import Area, HeldDelete, PendingChange, SkippedChange
 from shared.state.projects import Phase, Project
 from shared.sync import change_apply, drive_pull, photo_holds, reconcile
 from shared.sync.handling import defer
 from shared.sync.model import ConflictPolicy, Side
 from shared.sync.pass_context import PASS_LEASE, Pass
 from shared.sync.records import photos_key
+from shared.sync.refusals import refusal
 from shared.sync.safety import DeleteBudget, limit_deletes
 
 log = logging.getLogger("sync")
@@ -352,6 +360,8 @@ def plan(
         base = store.items.find_by_procore(current.key, procore_id)
         if base is None and not change_apply.procore_parent_known(current, entry):
             continue
+        if base is None and _skipped_before(current, entry):
+            continue
         if entry.is_deleted or entry.is_recycle_bin:
             current.gone_procore.add(procore_id)
         p_now = change_apply.procore_now(entry, base)
@@ -434,6 +444,12 @@ def _with_checkout(
     if publication is not None and publication.level == "checkout":
         return replace(s_now, checked_out=True)
     return s_now
+
+
+def _skipped_before(current: Pass, entry: DocumentEntry) -> bool:
+    """This very change of a new Procore item was refused by SharePoint already."""
+    skipped = current.store.skipped.find(current.key, entry.id)
+    return skipped is not None and skipped.updated_at == entry.updated_at
 
 
 def _procore_side(
@@ -565,7 +581,8 @@ def _apply_step(current: Pass, step: Step) -> None:
                 LogAction.INFO,
                 name=name,
                 path=step.base.path if step.base else None,
-                reason=f"open or locked in SharePoint; it is taken once saved and closed ({exc})",
+                reason="open or locked in SharePoint; it is taken once saved and closed "
+                f"({refusal(exc)})",
             )
             return
         except PreconditionFailed:
@@ -578,10 +595,25 @@ def _apply_step(current: Pass, step: Step) -> None:
             )
             return
         except NotFound as exc:
-            current.record(LogAction.ERROR, name=name, reason=str(exc))
+            current.record(LogAction.ERROR, name=name, reason=refusal(exc))
+        except InvalidRequest as exc:
+            # Refused for good (a path too long, a name or a size SharePoint will not take):
+            # skipped with the reason; a later change of the item tries again.
+            if step.base is None and step.entry is not None:
+                current.store.skipped.remember(
+                    current.key,
+                    SkippedChange(procore_id=step.entry.id, updated_at=step.entry.updated_at),
+                )
+            current.record(
+                LogAction.SKIPPED,
+                name=name,
+                path=step.base.path if step.base else None,
+                reason=refusal(exc),
+            )
+            return
         except ApiError as exc:
             _leave_for_later(current, step, name)
-            current.record(LogAction.ERROR, name=name, reason=str(exc))
+            current.record(LogAction.ERROR, name=name, reason=refusal(exc))
             return
         if isinstance(decision, reconcile.Defer):
             _leave_for_later(current, step, name)
@@ -762,7 +794,7 @@ def _restore_held(current: Pass, held: list[HeldDelete]) -> None:
         except ApiError as exc:
             step = Step(base, None, None, None, None, [reconcile.Restore(Side(h.deleted_on))])
             _leave_for_later(current, step, h.name)
-            current.record(LogAction.ERROR, name=h.name, path=h.path, reason=str(exc))
+            current.record(LogAction.ERROR, name=h.name, path=h.path, reason=refusal(exc))
 
 
 def _settle_held(current: Pass, held: list[HeldDelete]) -> None:

@@ -33,6 +33,7 @@ from shared.sync import merge
 from shared.sync.handling import defer
 from shared.sync.model import ConflictPolicy, ProcoreEntry, SharePointEntry, Side
 from shared.sync.records import file_pair, folder_pair, photos_key, save_pair
+from shared.sync.refusals import refusal
 from shared.sync.run import Run, load_run, utcnow
 from shared.sync.spool import Spool
 
@@ -836,27 +837,6 @@ def _transfer(run: Run, message: Transfer) -> None:
     run.flush()  # counters land before the unit counts as done (the email reads them)
     if run.store.work.finish(run.key, run.job, message.unit_id):
         finish(run)
-
-
-REFUSALS = {
-    "pathIsTooLong": "the SharePoint path would be longer than 400 characters",
-    "nameContainsInvalidCharacters": "SharePoint refused the name",
-    "maxFileSizeExceeded": "the file is larger than SharePoint accepts",
-    "nameAlreadyExists": "an item of that name already exists there",
-}
-
-
-def refusal(exc: ApiError) -> str:
-    """The reason a user is told for a refused file: the service's own error code, in words
-    where we know it, and the code itself (never a request URL)."""
-    text = str(exc)
-    for code, words in REFUSALS.items():
-        if code == exc.code or code in text:
-            return f"{words} ({code})"
-    side = "SharePoint" if exc.service == "graph" else "Procore"
-    return (
-        f"{side} refused it ({exc.code or exc.status}): {text.rsplit(' -> ', maxsplit=1)[-1][:300]}"
-    )
 
 
 def _skip(run: Run, file: FileTransfer, reason: str) -> None:

@@ -54,6 +54,7 @@ from shared.sync.model import Side
 from shared.sync.names import MappedName, is_office_temp_name, sharepoint_name
 from shared.sync.pass_context import Pass
 from shared.sync.records import photos_key, save_pair
+from shared.sync.refusals import refusal
 from shared.sync.spool import Spool
 
 log = logging.getLogger("sync")
@@ -468,17 +469,19 @@ class _PhotoState:
                 album.failed = True
             self.current.deferred.append(name)
             self.current.record(
-                LogAction.INFO, name=name, reason=f"locked in SharePoint; taken later ({exc})"
+                LogAction.INFO,
+                name=name,
+                reason=f"locked in SharePoint; taken later ({refusal(exc)})",
             )
         except NotFound as exc:
             if album is not None:
                 album.failed = True
-            self.current.record(LogAction.ERROR, name=name, reason=str(exc))
+            self.current.record(LogAction.ERROR, name=name, reason=refusal(exc))
         except ApiError as exc:
             if album is not None:
                 album.failed = True
             self.current.deferred.append(name)
-            self.current.record(LogAction.ERROR, name=name, reason=str(exc))
+            self.current.record(LogAction.ERROR, name=name, reason=refusal(exc))
 
     def _defer(self, photo: _Photo, reason: str) -> None:
         self.current.deferred.append(_photo_name(photo))

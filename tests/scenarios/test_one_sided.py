@@ -147,3 +147,27 @@ def test_sharepoints_rewrite_of_an_office_file_is_not_a_change(stack: Stack) -> 
     assert len(s.procore_versions("Plans/Minutes.docx")) == 1  # not echoed back to Procore
     s.assert_quiet()
     assert len(s.procore_versions("Plans/Minutes.docx")) == 1
+
+
+def test_a_path_sharepoint_refuses_is_skipped_once_with_its_reason(stack: Stack) -> None:
+    s = baseline(stack, "long-path", {"Plans": {"A.pdf": "a"}})
+    folder = "Structural calculations " + "f" * 150
+    s.stack.procore.call(
+        "POST",
+        "/act/folders",
+        {"project_id": s.procore_project, "parent_id": s.procore_folder_id(""), "name": folder},
+    )
+    s.settle("the long folder in SharePoint", lambda: folder in s.sharepoint_items())
+    name = "Anchor bolt schedule " + "x" * 200 + ".pdf"
+    s.procore_create(f"{folder}/{name}", "too deep for SharePoint")
+
+    def skipped() -> list[str]:
+        return [e.reason or "" for e in s.log() if e.action == LogAction.SKIPPED and e.name == name]
+
+    s.settle("the file skipped with its reason", lambda: bool(skipped()))
+    assert "400 characters" in skipped()[0]
+    assert "http" not in skipped()[0]
+    assert not [e for e in s.log() if e.action == LogAction.ERROR]
+    s.run_pass()
+    assert len(skipped()) == 1  # not tried again until the file changes
+    assert f"{folder}/{name}" not in s.sharepoint_items()

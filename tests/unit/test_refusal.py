@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.errors import ApiError, InvalidRequest
-from shared.sync.initial import refusal
+from shared.sync.refusals import refusal
 
 
 def test_known_codes_are_put_into_words() -> None:
