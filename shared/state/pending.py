@@ -141,6 +141,13 @@ class SkippedChange(Entity):
 
     procore_id: int
     updated_at: datetime | None = None
+    """The refused change's `updated_at` (None: refused by the initial sync, see `skipped_at`)."""
+    skipped_at: datetime | None = None
+
+    def covers(self, updated_at: datetime | None) -> bool:
+        """Whether a change stamped `updated_at` is the refused one (or older)."""
+        mark = self.updated_at or self.skipped_at
+        return mark is not None and (updated_at is None or updated_at <= mark)
 
 
 class SkippedRepository(Repository[SkippedChange]):

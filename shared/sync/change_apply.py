@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared import runtime
-from shared.errors import Conflict, NotFound, PreconditionFailed
+from shared.errors import Conflict, InvalidRequest, NotFound, PreconditionFailed
 from shared.graph.models import DriveItem
 from shared.procore.models import DocumentEntry
 from shared.state.items import ItemBase, ItemKind
@@ -281,6 +281,7 @@ def create_in_sharepoint(current: Pass, entry: DocumentEntry, restored: bool = F
         file = procore.get_file(current.scope, entry.id, latest_version_only=True)
         if file.download_url is None:
             return
+        _within_size_limit(current, file.size)
         twin: DriveItem | None = None
         with Spool() as spool:
             spool.fill(procore.download(current.scope, file.download_url))
@@ -369,6 +370,7 @@ def create_in_procore(current: Pass, item: DriveItem, restored: bool = False) ->
             ),
         )
     else:
+        _within_size_limit(current, item.size)
         with Spool() as spool:
             graph.download(current.drive, item.id, spool)
             try:
@@ -856,3 +858,15 @@ def _still_being_saved(current: Pass, item: DriveItem) -> bool:
     quiet = timedelta(seconds=current.settings.quiet_period_s)
     modified = item.last_modified_date_time or datetime.now(UTC)
     return datetime.now(UTC) - modified < quiet or item.is_checked_out
+
+
+def _within_size_limit(current: Pass, size: int | None) -> None:
+    """A file over MAX_FILE_BYTES is refused before any byte moves (the pass skips it)."""
+    limit = current.settings.max_file_bytes
+    if size is not None and size > limit:
+        raise InvalidRequest(
+            f"{size} bytes is over the {limit}-byte limit (maxFileSizeExceeded)",
+            service="sync",
+            status=413,
+            code="maxFileSizeExceeded",
+        )

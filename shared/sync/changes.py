@@ -449,7 +449,7 @@ def _with_checkout(
 def _skipped_before(current: Pass, entry: DocumentEntry) -> bool:
     """This very change of a new Procore item was refused by SharePoint already."""
     skipped = current.store.skipped.find(current.key, entry.id)
-    return skipped is not None and skipped.updated_at == entry.updated_at
+    return skipped is not None and skipped.covers(entry.updated_at)
 
 
 def _procore_side(
@@ -602,7 +602,11 @@ def _apply_step(current: Pass, step: Step) -> None:
             if step.base is None and step.entry is not None:
                 current.store.skipped.remember(
                     current.key,
-                    SkippedChange(procore_id=step.entry.id, updated_at=step.entry.updated_at),
+                    SkippedChange(
+                        procore_id=step.entry.id,
+                        updated_at=step.entry.updated_at,
+                        skipped_at=datetime.now(UTC),
+                    ),
                 )
             current.record(
                 LogAction.SKIPPED,

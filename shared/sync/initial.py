@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from shared.errors import ApiError, Conflict, Locked, NotFound, PreconditionFailed, Throttled
@@ -27,6 +27,7 @@ from shared.graph.models import DriveItem
 from shared.procore.models import FolderListing, ImageCategory, ProcoreFile
 from shared.queues import FileTransfer, FolderScan, ProjectTick, SyncStart, Transfer
 from shared.state.log import LogAction
+from shared.state.pending import SkippedChange
 from shared.state.projects import Phase, Project, ProjectCounters, SyncMode
 from shared.state.work import UnitState
 from shared.sync import merge
@@ -606,6 +607,8 @@ def _carry_out(
             )
             run.count(conflicts=1)
         elif isinstance(action, merge.Skip):
+            if action.side is Side.PROCORE and action.item_id.isdigit():
+                _remember_skip(run, int(action.item_id))
             run.record(
                 LogAction.SKIPPED,
                 side=action.side.value,
@@ -839,7 +842,17 @@ def _transfer(run: Run, message: Transfer) -> None:
         finish(run)
 
 
+def _remember_skip(run: Run, procore_id: int) -> None:
+    """The regular sync does not try a Procore file the initial sync refused again, until the
+    file changes (`shared.state.pending.SkippedChange`)."""
+    run.store.skipped.remember(
+        run.key, SkippedChange(procore_id=procore_id, skipped_at=datetime.now(UTC))
+    )
+
+
 def _skip(run: Run, file: FileTransfer, reason: str) -> None:
+    if file.procore_id is not None and file.tool == "documents" and file.kind != "to_procore":
+        _remember_skip(run, file.procore_id)
     side = "sharepoint" if file.kind in ("to_sharepoint", "compare") else "procore"
     run.record(
         LogAction.SKIPPED,

@@ -14,6 +14,9 @@ from shared.state.log import LogAction
 from tests.e2e.stack import Stack
 from tests.scenarios.harness import baseline
 
+MAX_FILE_BYTES = 4096
+stack_settings = {"MAX_FILE_BYTES": str(MAX_FILE_BYTES)}
+
 TREE = {
     "Plans": {"A-101 Site.pdf": "site v1", "A-102 Roof.pdf": "roof v1"},
     "Specs": {"Div 03.pdf": "concrete v1"},
@@ -171,3 +174,30 @@ def test_a_path_sharepoint_refuses_is_skipped_once_with_its_reason(stack: Stack)
     s.run_pass()
     assert len(skipped()) == 1  # not tried again until the file changes
     assert f"{folder}/{name}" not in s.sharepoint_items()
+
+
+def test_files_over_the_size_limit_are_skipped_with_the_reason_on_both_sides(
+    stack: Stack,
+) -> None:
+    s = baseline(stack, "size-limit", {"Plans": {"A.pdf": "a"}})
+    big = "x" * (MAX_FILE_BYTES + 1)
+    s.procore_create("Plans/Big from Procore.pdf", big)
+    s.sp("create", "Plans/Big from SharePoint.pdf", content=big)
+    s.sp("create", "Plans/Small.pdf", content="small")
+
+    def skipped() -> dict[str, str]:
+        return {e.name or "": e.reason or "" for e in s.log() if e.action == LogAction.SKIPPED}
+
+    s.settle(
+        "both big files skipped and the small one copied",
+        lambda: (
+            {"Big from Procore.pdf", "Big from SharePoint.pdf"} <= set(skipped())
+            and "Plans/Small.pdf" in s.procore_items()
+        ),
+    )
+    assert all(
+        "maxFileSizeExceeded" in skipped()[n]
+        for n in ("Big from Procore.pdf", "Big from SharePoint.pdf")
+    )
+    assert "Plans/Big from Procore.pdf" not in s.sharepoint_items()
+    assert "Plans/Big from SharePoint.pdf" not in s.procore_items()
