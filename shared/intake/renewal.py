@@ -51,6 +51,10 @@ def renew(context: IntakeContext, intake: ProjectIntake) -> RenewalReport:
     report = RenewalReport()
     projects = list(context.store.projects.list_projects())
     watched = sorted({p.drive_id for p in projects if p.phase in WATCHED_PHASES})
+    try:
+        intake.subscriptions.forget_lost(watched)
+    except (ApiError, StateError) as exc:
+        report.failed.append(f"subscription list: {exc}")
     for drive_id in watched:
         try:
             intake.subscriptions.ensure(drive_id)

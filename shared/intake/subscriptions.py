@@ -48,6 +48,8 @@ class SubscriptionClient(Protocol):
 
     def delete_subscription(self, subscription_id: str) -> None: ...
 
+    def list_subscriptions(self) -> list[Subscription]: ...
+
 
 @dataclass
 class SubscriptionKeeper:
@@ -66,6 +68,24 @@ class SubscriptionKeeper:
             and drive.subscription_expires_at is not None
             and drive.subscription_expires_at - now > renew_before
         )
+
+    def forget_lost(self, drive_ids: list[str]) -> list[str]:
+        """Drives whose recorded subscription Graph no longer has (deleted by someone, or
+        expired unnoticed): their record is cleared so `ensure` makes a new one. Graph tells
+        nothing when a drive subscription is removed (API-NOTES B4), so the list is asked."""
+        live = {s.id for s in self.graph.list_subscriptions()}
+        lost: list[str] = []
+        for drive_id in drive_ids:
+            drive = self.drives.find(drive_id)
+            if drive is None or drive.subscription_id is None or drive.subscription_id in live:
+                continue
+            log.warning(
+                "graph subscription gone; recreating",
+                extra={"drive_id": drive_id, "subscription_id": drive.subscription_id},
+            )
+            self.drives.set_subscription(drive_id, None, None)
+            lost.append(drive_id)
+        return lost
 
     def ensure(self, drive_id: str) -> str:
         """The drive's live subscription id: kept, renewed or (re)created. Says which in logs."""

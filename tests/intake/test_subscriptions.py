@@ -116,3 +116,21 @@ def test_a_change_in_the_drive_becomes_one_delta_pull(
         pulls = queues.pulls()
         time.sleep(0.1)
     assert [(p.drive_id, p.reason) for p in pulls] == [(drive_id, "notification")]
+
+
+def test_a_subscription_deleted_long_before_its_expiry_is_recreated(
+    world: World, settings: Settings, context: IntakeContext
+) -> None:
+    intake = intake_for(world, settings, context)
+    drive_id = new_drive(world)
+    project = context.store.projects.create(new_project(PROJECT + 7, drive_id=drive_id))
+    intake.connected(project)
+    [gone] = emulated_subscriptions(world, drive_id)
+    assert expiry(gone) > datetime.now(UTC) + timedelta(days=29)  # nowhere near renewal
+    world.graph(settings).delete_subscription(str(gone["id"]))
+
+    renewal.renew(context, intake)
+
+    [recreated] = emulated_subscriptions(world, drive_id)
+    assert recreated["id"] != gone["id"]
+    assert context.store.drives.get(drive_id).subscription_id == recreated["id"]

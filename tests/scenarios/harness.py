@@ -20,7 +20,7 @@ from shared.intake.procore_hooks import HookRegistrar
 from shared.intake.project_intake import ProjectIntake
 from shared.intake.subscriptions import SubscriptionKeeper
 from shared.procore.client import ProcoreClient
-from shared.queues import DeltaPull, ProjectTick, QueueSender
+from shared.queues import DELTA_PULL, PROJECT_TICK, DeltaPull, ProjectTick, QueueSender
 from shared.state import StateStore
 from shared.state.log import LogAction, LogEntry
 from shared.state.projects import Phase, Project
@@ -268,6 +268,28 @@ class Synced:
                 f"\npending: {self.store().pending.count(self.key)}"
                 "\nlog (newest first):\n  " + "\n  ".join(lines)
             ) from None
+
+    def quiesce(self, deadline_s: float = 60) -> None:
+        """Wait until the app has nothing in flight: no tick or pull queued (delayed ones
+        included), no pass or pull running."""
+        service = queue_service(self.stack.settings)
+        store = self.store()
+
+        def idle() -> bool:
+            queued = sum(
+                service.get_queue_client(name).get_queue_properties().approximate_message_count
+                for name in (PROJECT_TICK, DELTA_PULL)
+            )
+            project = store.projects.get(self.key)
+            drive = store.drives.find(DRIVE)
+            return (
+                queued == 0
+                and project.pass_owner is None
+                and not project.pass_again
+                and (drive is None or drive.lease_owner is None)
+            )
+
+        poll("the app to have nothing in flight", idle, deadline_s, 0.25)
 
     def run_pass(self, deadline_s: float = 30) -> Project:
         """Ask for a delta pull, then a pass, as the safety net would, and wait for the pass."""

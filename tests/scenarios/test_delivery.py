@@ -17,7 +17,7 @@ from shared.graph.client import GraphClient
 from shared.procore.client import ProcoreClient
 from shared.procore.scope import Scope
 from shared.state.log import LogAction
-from tests.e2e.stack import DRIVE, Stack
+from tests.e2e.stack import DRIVE, Stack, poll
 from tests.scenarios.harness import baseline
 
 procore_args = ("--webhook-duplicates",)
@@ -123,6 +123,7 @@ def test_with_every_notification_lost_the_safety_net_still_converges(stack: Stac
     drive = store.drives.get(DRIVE)
     assert drive.subscription_id is not None
     GraphClient(settings).delete_subscription(drive.subscription_id)
+    s.quiesce()  # nothing left in flight that could bring the changes below
 
     s.procore_create("Plans/From Procore.pdf", "from procore")
     s.sp("create", "Plans/From SharePoint.pdf", content="from sharepoint")
@@ -148,6 +149,14 @@ def test_with_every_notification_lost_the_safety_net_still_converges(stack: Stac
     )
     assert s.trees_agree()
     s.assert_quiet()
+    # The renewal timer notices the lost subscription and makes a new one.
+    lost = drive.subscription_id
+    stack.run_timer("renew_subscriptions")
+    poll(
+        "a new subscription for the drive",
+        lambda: store.drives.get(DRIVE).subscription_id not in (None, lost),
+        30,
+    )
 
 
 def test_an_expired_change_feed_is_enumerated_again_without_duplicates(stack: Stack) -> None:
