@@ -311,21 +311,42 @@ class Stack:
         return poll(f"an email '{subject}'", probe, deadline_s)
 
 
-def start_stack(
+GENEROUS_PROCORE_LIMITS = ("--spike-limit", "100000", "--hourly-limit", "10000000")
+"""Procore rate limits that never bind (a test of pacing passes tight ones; the defaults would
+make every test wait on the budget)."""
+
+
+@dataclass(frozen=True)
+class Emulators:
+    """Both emulators, started; `app_settings` points the app at them."""
+
+    procore: ProcoreSide
+    graph: GraphSide
+
+    def app_settings(self) -> dict[str, str]:
+        procore, graph = self.procore.base_url, self.graph.base_url
+        return {
+            "PROCORE_AUTH_URL": procore,
+            "PROCORE_API_URL": procore,
+            "GRAPH_AUTHORITY_HOST": graph,
+            "GRAPH_API_URL": f"{graph}/v1.0",
+            "GRAPH_CA_BUNDLE": str(self.graph.cert),
+        }
+
+
+def start_emulators(
     services: Services,
-    azurite: Azurite,
     cert_dir: Path,
     *,
-    env_overrides: dict[str, str] | None = None,
-    procore_args: tuple[str, ...] = ("--spike-limit", "100000", "--hourly-limit", "10000000"),
-    devhost_args: tuple[str, ...] = (),
-) -> Stack:
-    """Start the stack. Procore's rate limits are generous unless a test sets them (a test of
-    pacing passes tight ones); the default limits would make every test wait on the budget."""
+    procore_args: tuple[str, ...] = GENEROUS_PROCORE_LIMITS,
+    procore_seed: str = "none",
+) -> Emulators:
+    """Start the Procore and Graph emulators. With no Procore seed, the company and the app's
+    client credentials are seeded, so tests seed only their own projects."""
     _, procore_url = services.start_python_server(
         "procore",
         "emulators.procore",
-        ["--seed", "none", *procore_args],
+        ["--seed", procore_seed, *procore_args],
         ready_path="/_emulator/health",
     )
     cert = cert_dir / "graph-emulator-cert.pem"
@@ -338,25 +359,36 @@ def start_stack(
         verify=str(cert),
     )
     procore = ProcoreSide(procore_url)
-    procore.call(
-        "POST",
-        "/seed",
-        {
-            "company": {"id": COMPANY, "name": "Contoso Construction"},
-            "projects": [],
-            "clients": [
-                {"client_id": "local-procore-client", "client_secret": "local-procore-secret"}
-            ],
-        },
-    )
+    if procore_seed == "none":
+        procore.call(
+            "POST",
+            "/seed",
+            {
+                "company": {"id": COMPANY, "name": "Contoso Construction"},
+                "projects": [],
+                "clients": [
+                    {"client_id": "local-procore-client", "client_secret": "local-procore-secret"}
+                ],
+            },
+        )
+    return Emulators(procore, GraphSide(graph_url, cert))
+
+
+def start_stack(
+    services: Services,
+    azurite: Azurite,
+    cert_dir: Path,
+    *,
+    env_overrides: dict[str, str] | None = None,
+    procore_args: tuple[str, ...] = GENEROUS_PROCORE_LIMITS,
+    devhost_args: tuple[str, ...] = (),
+) -> Stack:
+    """Start the stack: both emulators and the app under devhost, on one Azurite."""
+    emulators = start_emulators(services, cert_dir, procore_args=procore_args)
     devhost_port = free_port()
     defaults = dict(
         PUBLIC_BASE_URL=f"http://127.0.0.1:{devhost_port}",
-        PROCORE_AUTH_URL=procore_url,
-        PROCORE_API_URL=procore_url,
-        GRAPH_AUTHORITY_HOST=graph_url,
-        GRAPH_API_URL=f"{graph_url}/v1.0",
-        GRAPH_CA_BUNDLE=str(cert),
+        **emulators.app_settings(),
         TABLE_PREFIX="e2e" + uuid.uuid4().hex[:8],
         QUIET_PERIOD_S="0",
         DEVHOST_MASTER_KEY="stack-" + uuid.uuid4().hex,
@@ -365,8 +397,8 @@ def start_stack(
     devhost, app_url = start_devhost(services, env, extra_args=devhost_args, port=devhost_port)
     return Stack(
         azurite,
-        procore,
-        GraphSide(graph_url, cert),
+        emulators.procore,
+        emulators.graph,
         env,
         devhost,
         app_url,

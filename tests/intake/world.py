@@ -19,7 +19,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.queue import QueueServiceClient, TextBase64DecodePolicy
 
 from devhost.services import Azurite, Services
-from devhost.stack import app_environment
+from devhost.stack import app_environment, start_emulators
 from shared.config import Settings, load_settings
 from shared.graph.client import GraphClient
 from shared.intake import graph_receiver
@@ -116,22 +116,14 @@ class World:
 
 def start_world(services: Services, cert_dir: Path) -> World:
     azurite = services.start_azurite()
-    _, procore_url = services.start_python_server(
-        "procore",
-        "emulators.procore",
-        ["--seed", "demo", "--spike-limit", "100000", "--hourly-limit", "10000000"],
-        ready_path="/_emulator/health",
+    emulators = start_emulators(services, cert_dir, procore_seed="demo")
+    return World(
+        azurite,
+        emulators.procore.base_url,
+        emulators.graph.base_url,
+        emulators.graph.cert,
+        NotificationEndpoint(),
     )
-    cert = cert_dir / "graph-emulator-cert.pem"
-    _, graph_url = services.start_python_server(
-        "graph",
-        "emulators.graph",
-        ["--cert-dir", str(cert_dir), "--seed", "demo"],
-        ready_path="/_emulator/health",
-        scheme="https",
-        verify=str(cert),
-    )
-    return World(azurite, procore_url, graph_url, cert, NotificationEndpoint())
 
 
 def context_for(settings: Settings, now: datetime | None = None) -> IntakeContext:

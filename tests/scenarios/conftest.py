@@ -1,5 +1,6 @@
 """Each scenario module runs on a stack of its own (its own Azurite too: a devhost polls every
-queue of its storage account)."""
+queue of its storage account). A module may set `stack_settings` (app settings) and
+`procore_args` (Procore emulator options) for its stack."""
 
 from __future__ import annotations
 
@@ -8,11 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from devhost.services import Services
+from devhost.stack import GENEROUS_PROCORE_LIMITS
 from tests.e2e.stack import Stack, start_stack
 from tests.scenarios.harness import ROOT
-
-STACK_SETTINGS: dict[str, str] = {}
-"""Settings a module wants for its stack: set `stack_settings` in the module to override."""
 
 
 @pytest.fixture(scope="module")
@@ -23,16 +22,12 @@ def stack(
     procore_args = tuple(getattr(request.module, "procore_args", ()))
     with Services() as services:
         azurite = services.start_azurite()
-        kwargs = {"procore_args": (*STACK_PROCORE_LIMITS, *procore_args)}
         started = start_stack(
             services,
             azurite,
             tmp_path_factory.mktemp("graph-cert"),
             env_overrides=overrides,
-            **kwargs,
+            procore_args=(*GENEROUS_PROCORE_LIMITS, *procore_args),
         )
         started.graph.act(action="create", path=f"/{ROOT}", folder=True)
         yield started
-
-
-STACK_PROCORE_LIMITS = ("--spike-limit", "100000", "--hourly-limit", "10000000")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from devhost.services import Azurite, Services
-from devhost.stack import COMPANY, GraphSide, ProcoreSide, app_environment
+from devhost.stack import GraphSide, ProcoreSide, app_environment, start_emulators
 from shared import runtime
 from shared.config import Settings, load_settings
 
@@ -30,40 +30,10 @@ def sides(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sides]:
     cert_dir: Path = tmp_path_factory.mktemp("graph-cert")
     with Services() as services, pytest.MonkeyPatch.context() as env_patch:
         azurite = services.start_azurite()
-        _, procore_url = services.start_python_server(
-            "procore",
-            "emulators.procore",
-            ["--seed", "none", "--spike-limit", "100000", "--hourly-limit", "10000000"],
-            ready_path="/_emulator/health",
-        )
-        cert = cert_dir / "graph-emulator-cert.pem"
-        _, graph_url = services.start_python_server(
-            "graph",
-            "emulators.graph",
-            ["--cert-dir", str(cert_dir), "--seed", "demo"],
-            ready_path="/_emulator/health",
-            scheme="https",
-            verify=str(cert),
-        )
-        procore = ProcoreSide(procore_url)
-        procore.call(
-            "POST",
-            "/seed",
-            {
-                "company": {"id": COMPANY, "name": "Contoso Construction"},
-                "projects": [],
-                "clients": [
-                    {"client_id": "local-procore-client", "client_secret": "local-procore-secret"}
-                ],
-            },
-        )
+        emulators = start_emulators(services, cert_dir)
         env = app_environment(
             azurite,
-            PROCORE_AUTH_URL=procore_url,
-            PROCORE_API_URL=procore_url,
-            GRAPH_AUTHORITY_HOST=graph_url,
-            GRAPH_API_URL=f"{graph_url}/v1.0",
-            GRAPH_CA_BUNDLE=str(cert),
+            **emulators.app_settings(),
             TABLE_PREFIX="sync" + uuid.uuid4().hex[:8],
             QUIET_PERIOD_S="0",
         )
@@ -72,6 +42,6 @@ def sides(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sides]:
         runtime.reset()
         settings = load_settings(**{k: v for k, v in env.items() if v != ""})
         try:
-            yield Sides(azurite, procore, GraphSide(graph_url, cert), settings)
+            yield Sides(azurite, emulators.procore, emulators.graph, settings)
         finally:
             runtime.reset()
