@@ -50,7 +50,6 @@ def test_a_checked_out_file_is_taken_once_checked_in(stack: Stack) -> None:
     while time.monotonic() < deadline:  # the rule is "not before check-in": watch it hold
         assert s.procore_content("Plan.pdf") == b"base"
         time.sleep(0.5)
-    assert any("checked out" in (e.reason or "") for e in s.log()) or True
     s.sp("checkin", "Plan.pdf", comment="done")
     s.settle(
         "the checked-in edit in Procore",
