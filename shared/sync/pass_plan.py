@@ -22,6 +22,7 @@ from shared.state.pending import HeldDelete, PendingChange
 from shared.sync import change_apply, reconcile
 from shared.sync.model import ConflictPolicy, Side
 from shared.sync.pass_context import Pass
+from shared.sync.records import stale_item
 
 
 @dataclass
@@ -76,6 +77,8 @@ def plan(
         entry = procore_changes.get(base.procore_id) if base else None
         if base is not None:
             seen_procore.add(base.procore_id)
+        if not item.is_deleted and stale_item(item, base):
+            continue
         present = item if (not item.is_deleted and in_scope(item)) else None
         if present is None and base is None:
             continue

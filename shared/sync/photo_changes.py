@@ -53,7 +53,7 @@ from shared.sync import photo_rules as rules
 from shared.sync.model import Side
 from shared.sync.names import MappedName, is_office_temp_name, sharepoint_name
 from shared.sync.pass_context import Pass
-from shared.sync.records import photos_key, save_pair
+from shared.sync.records import photos_key, save_pair, stale_item
 from shared.sync.refusals import refusal
 from shared.sync.spool import Spool
 
@@ -153,7 +153,7 @@ class _PhotoState:
             if item.is_folder:
                 if parent == self.photos_folder:
                     album = self.album_by_sharepoint.get(item.id)
-                    if album is not None and _stale(item, album.base):
+                    if album is not None and stale_item(item, album.base):
                         continue
                     if album is None:
                         album = _Album()
@@ -171,7 +171,7 @@ class _PhotoState:
                 self._skip(name, reason, sharepoint_id=item.id)
                 continue
             photo = self.photo_by_sharepoint.get(item.id)
-            if photo is not None and _stale(item, photo.base):
+            if photo is not None and stale_item(item, photo.base):
                 continue
             if photo is None:
                 photo = _Photo()
@@ -1033,14 +1033,6 @@ def _save_over(current: Pass, old: ItemBase | None, pair: ItemBase) -> ItemBase:
         updated = pair.model_copy(update={"etag": old.etag, "read_row": old.read_row})
         return current.store.items.save(updated, replacing=old)
     return save_pair(current.store, pair)
-
-
-def _stale(item: DriveItem, base: ItemBase | None) -> bool:
-    """A delta item older than the base is not news: the base was written after our own later
-    write to it (a redelivered pass sees the same feed again)."""
-    if base is None or base.sharepoint_modified_at is None or item.last_modified_date_time is None:
-        return False
-    return item.last_modified_date_time < base.sharepoint_modified_at
 
 
 def _gone_ok(delete: Callable[[], None]) -> None:

@@ -125,3 +125,11 @@ def save_pair(store: StateStore, pair: ItemBase) -> ItemBase:
                 raise
     updated = pair.model_copy(update={"etag": existing.etag, "read_row": existing.read_row})
     return store.items.save(updated, replacing=existing)
+
+
+def stale_item(item: DriveItem, base: ItemBase | None) -> bool:
+    """A delta item older than the base is not news: the base was written after our own later
+    write to it (a pull that read the feed before that write, or a redelivered feed)."""
+    if base is None or base.sharepoint_modified_at is None or item.last_modified_date_time is None:
+        return False
+    return item.last_modified_date_time < base.sharepoint_modified_at
